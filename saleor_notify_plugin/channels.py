@@ -1,0 +1,161 @@
+"""Service API for configuration: channels, event switches and attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .conf import get_settings
+from .delivery.signing import generate_secret
+from .errors import NotifyError, NotifyErrorCode
+from .events import ChannelKind, EventType
+from .models import EventChannel, EventSwitch, NotificationChannel
+from .validation import validate_emails, validate_sources, validate_target_url
+
+#: After a rotation, receivers get signatures with the old secret too for this long.
+PREVIOUS_SECRET_GRACE = timedelta(hours=24)
+MAX_NAME_LENGTH = 128
+
+
+def _clean_target(kind: ChannelKind, url: str | None, emails: Iterable[str] | None) -> dict:
+    allow_private = get_settings().allow_private_targets
+    if kind is ChannelKind.EMAIL:
+        return {"target_url": "", "email_recipients": validate_emails(emails or [])}
+    https_only = kind is ChannelKind.SLACK and not allow_private
+    return {
+        "target_url": validate_target_url(url or "", allow_private=allow_private, https_only=https_only),
+        "email_recipients": [],
+    }
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise NotifyError(NotifyErrorCode.REQUIRED, "A name is required.", "name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise NotifyError(NotifyErrorCode.INVALID, f"The name is longer than {MAX_NAME_LENGTH} characters.", "name")
+    return name
+
+
+def _kind(kind: str) -> ChannelKind:
+    try:
+        return ChannelKind(str(kind).upper())
+    except ValueError:
+        raise NotifyError(NotifyErrorCode.INVALID, "The kind must be POSTBACK, EMAIL or SLACK.", "kind")
+
+
+def create_channel(
+    *, name: str, kind: str, url: str | None = None, emails: Iterable[str] | None = None, is_active: bool = True
+) -> NotificationChannel:
+    channel_kind = _kind(kind)
+    return NotificationChannel.objects.create(
+        name=_clean_name(name), kind=channel_kind.value, is_active=is_active, **_clean_target(channel_kind, url, emails)
+    )
+
+
+def update_channel(
+    channel_id: int,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    emails: Iterable[str] | None = None,
+    is_active: bool | None = None,
+) -> NotificationChannel:
+    with transaction.atomic():
+        channel = _get_channel(channel_id, lock=True)
+        kind = ChannelKind(channel.kind)
+        if name is not None:
+            channel.name = _clean_name(name)
+        if url is not None or emails is not None:
+            if kind is ChannelKind.EMAIL and emails is None:
+                raise NotifyError(NotifyErrorCode.INVALID, "An e-mail channel has addresses, not a URL.", "url")
+            if kind is not ChannelKind.EMAIL and url is None:
+                raise NotifyError(NotifyErrorCode.INVALID, "This channel has a URL, not addresses.", "emails")
+            for key, value in _clean_target(kind, url, emails).items():
+                setattr(channel, key, value)
+        if is_active is not None:
+            channel.is_active = is_active
+        channel.save()
+    return channel
+
+
+def delete_channel(channel_id: int) -> None:
+    """Delete a channel and its attachments; its deliveries stay in the log."""
+    _get_channel(channel_id).delete()
+
+
+def rotate_secret(channel_id: int) -> NotificationChannel:
+    """A new signing secret; the old one keeps signing (second signature) for 24 hours."""
+    with transaction.atomic():
+        channel = _get_channel(channel_id, lock=True)
+        channel.previous_secret = channel.secret
+        channel.previous_secret_expires_at = timezone.now() + PREVIOUS_SECRET_GRACE
+        channel.secret = generate_secret()
+        channel.save()
+    return channel
+
+
+def _get_channel(channel_id: int, lock: bool = False) -> NotificationChannel:
+    qs = NotificationChannel.objects.select_for_update() if lock else NotificationChannel.objects
+    channel = qs.filter(pk=channel_id).first()
+    if channel is None:
+        raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such channel.", "id")
+    return channel
+
+
+def _event(event: EventType | str) -> EventType:
+    try:
+        return EventType(str(getattr(event, "value", event)).upper())
+    except ValueError:
+        raise NotifyError(NotifyErrorCode.INVALID, f"Unknown event {str(event)[:40]!r}.", "event")
+
+
+def set_event_enabled(event: EventType | str, is_enabled: bool) -> EventSwitch:
+    switch, _ = EventSwitch.objects.update_or_create(event=_event(event).value, defaults={"is_enabled": bool(is_enabled)})
+    return switch
+
+
+def enabled_events() -> set[EventType]:
+    return {EventType(e) for e in EventSwitch.objects.filter(is_enabled=True).values_list("event", flat=True)}
+
+
+def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[str]) -> EventChannel:
+    event_type = _event(event)
+    source_set = validate_sources(sources)
+    with transaction.atomic():
+        channel = _get_channel(channel_id)
+        if event_type.postback_only and channel.kind != ChannelKind.POSTBACK:
+            raise NotifyError(
+                NotifyErrorCode.POSTBACK_ONLY,
+                f"{event_type.label} can only be sent to postback channels.",
+                "channelId",
+            )
+        if EventChannel.objects.filter(event=event_type.value, channel=channel).exists():
+            raise NotifyError(NotifyErrorCode.UNIQUE, "This channel is already attached to this event.", "channelId")
+        try:
+            with transaction.atomic():
+                return EventChannel.objects.create(
+                    event=event_type.value, channel=channel, **EventChannel.source_fields(source_set)
+                )
+        except IntegrityError:  # a concurrent attach won the race
+            raise NotifyError(NotifyErrorCode.UNIQUE, "This channel is already attached to this event.", "channelId")
+
+
+def update_attachment(attachment_id: int, sources: Iterable[str]) -> EventChannel:
+    source_set = validate_sources(sources)
+    attachment = EventChannel.objects.select_related("channel").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such attachment.", "id")
+    for key, value in EventChannel.source_fields(source_set).items():
+        setattr(attachment, key, value)
+    attachment.save()
+    return attachment
+
+
+def detach(attachment_id: int) -> None:
+    deleted, _ = EventChannel.objects.filter(pk=attachment_id).delete()
+    if not deleted:
+        raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such attachment.", "id")

@@ -1,0 +1,102 @@
+"""A hard deadline for a whole HTTP exchange.
+
+``requests`` timeouts bound each socket operation, not the exchange: a receiver that
+trickles one byte every few seconds never trips them. A single watchdog thread shuts
+down the sockets of any exchange still running at its deadline, which makes the blocked
+read return at once. The transport then reports a timeout.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+_local = threading.local()
+
+
+class Guard:
+    """One exchange: its deadline, its sockets, and what happened to it."""
+
+    __slots__ = ("deadline", "sockets", "fired", "finished", "request_sent", "reused_connection")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self.finished = False
+        self.request_sent = False
+        self.reused_connection = False
+
+    def remaining_s(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def fire(self) -> None:
+        if self.finished:
+            return
+        self.fired = True
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Watchdog:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, Guard]] = []
+        self._seq = itertools.count()
+        self._started = False
+
+    def reset_after_fork(self) -> None:
+        # Celery's prefork pool forks after import: a thread started in the parent is gone.
+        self.__init__()  # type: ignore[misc]
+
+    def arm(self, guard: Guard) -> None:
+        with self._cond:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._run, name="notify-deadline-watchdog", daemon=True).start()
+            heapq.heappush(self._heap, (guard.deadline, next(self._seq), guard))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        cond = self._cond
+        while True:
+            with cond:
+                while not self._heap:
+                    cond.wait()
+                deadline, _, guard = self._heap[0]
+                delay = deadline - time.monotonic()
+                if delay > 0:
+                    cond.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+            guard.fire()
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.reset_after_fork)
+
+
+@contextmanager
+def exchange(timeout_s: float) -> Iterator[Guard]:
+    """Run the block as one exchange that cannot outlive ``timeout_s``."""
+    guard = Guard(time.monotonic() + timeout_s)
+    _watchdog.arm(guard)
+    _local.guard = guard
+    try:
+        yield guard
+    finally:
+        guard.finished = True
+        _local.guard = None
+
+
+def current() -> Guard | None:
+    return getattr(_local, "guard", None)

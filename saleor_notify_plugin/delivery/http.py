@@ -1,0 +1,253 @@
+"""HTTP POST transport: reports an :class:`Outcome`, never raises for network trouble.
+
+Built on ``requests-hardened`` (the client Saleor itself uses): redirects are never
+followed and, unless private targets are allowed, private, loopback and link-local
+addresses are refused after DNS resolution (so a public name pointing inside is refused
+too). The whole exchange is bounded by a deadline; the response body is read up to a
+limit and the rest is dropped with the connection.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests_hardened import Config, HTTPSession
+from requests_hardened.ip_filter import InvalidIPAddress
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from . import deadline
+from .outcome import ErrorKind, Outcome
+
+READ_CHUNK_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    timeout_s: float = 30.0  # the seed's rule: 30 seconds for the whole exchange
+    connect_timeout_s: float = 10.0  # a target that cannot be reached in 10 s is retried later
+    allow_private_targets: bool = False
+    max_response_bytes: int = 64 * 1024  # read at most this much of a response, then hang up
+    excerpt_chars: int = 1024  # stored in the attempt log
+    user_agent: str = "saleor-notify"
+
+
+# --- connections that report their sockets to the current exchange's deadline guard --------
+
+
+class _GuardedMixin:
+    _notify_uses = 0
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        guard = deadline.current()
+        if guard is not None:
+            guard.request_sent = True
+            guard.reused_connection = self._notify_uses > 0
+            if self.sock is not None:  # type: ignore[attr-defined]
+                guard.sockets.append(self.sock)  # type: ignore[attr-defined]
+        self._notify_uses += 1
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        guard = deadline.current()
+        if guard is not None and self.sock is not None:  # type: ignore[attr-defined]
+            guard.sockets.append(self.sock)  # type: ignore[attr-defined]
+            if guard.fired:
+                self.sock.close()  # type: ignore[attr-defined]
+
+
+class _GuardedHTTPConnection(_GuardedMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapterMixin:
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[misc]
+        self.poolmanager.pool_classes_by_scheme = {  # type: ignore[attr-defined]
+            "http": _GuardedHTTPPool,
+            "https": _GuardedHTTPSPool,
+        }
+
+
+class _GuardedAdapter(_GuardedAdapterMixin, HTTPAdapter):
+    pass
+
+
+class _GuardedIPFilterAdapter(_GuardedAdapterMixin, IPFilterAdapter):
+    pass
+
+
+def _make_session(allow_private_targets: bool) -> requests.Session:
+    config = Config(
+        ip_filter_enable=not allow_private_targets,
+        ip_filter_allow_loopback_ips=False,
+        never_redirect=True,
+        default_timeout=None,
+    )
+    session = HTTPSession(config)
+    if allow_private_targets:
+        session.mount("http://", _GuardedAdapter())
+        session.mount("https://", _GuardedAdapter())
+    else:
+        session.mount("http://", _GuardedIPFilterAdapter(is_https_proto=False))
+        session.mount("https://", _GuardedIPFilterAdapter(is_https_proto=True))
+    return session
+
+
+_sessions = threading.local()
+
+
+def _session(allow_private_targets: bool) -> requests.Session:
+    """One keep-alive session per thread and filter setting (worker processes reuse connections)."""
+    cache = getattr(_sessions, "by_mode", None)
+    if cache is None:
+        cache = _sessions.by_mode = {}
+    session = cache.get(allow_private_targets)
+    if session is None:
+        session = cache[allow_private_targets] = _make_session(allow_private_targets)
+    return session
+
+
+# --- error classification ------------------------------------------------------------------
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nested = current.__cause__ or current.__context__
+        if nested is None:
+            for arg in getattr(current, "args", ()):
+                if isinstance(arg, BaseException):
+                    nested = arg
+                    break
+            else:
+                reason = getattr(current, "reason", None)
+                nested = reason if isinstance(reason, BaseException) else None
+        if nested is None:
+            break
+        current = nested
+    return current
+
+
+def _describe(exc: BaseException) -> str:
+    """A short description without the URL (which may hold a secret, e.g. Slack's)."""
+    root = _root_cause(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"TLS certificate rejected: {root.verify_message}"
+    if isinstance(root, ssl.SSLError):
+        return f"TLS error: {root.reason or type(root).__name__}"
+    if isinstance(root, OSError) and root.strerror:
+        return f"{type(root).__name__}: {root.strerror}"
+    if isinstance(root, http.client.RemoteDisconnected):
+        return "the receiver closed the connection without a response"
+    return type(root).__name__
+
+
+def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
+    if guard.fired:
+        return ErrorKind.TIMEOUT
+    if isinstance(exc, InvalidIPAddress):
+        return ErrorKind.BLOCKED_ADDRESS
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
+        return ErrorKind.INVALID_TARGET
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ErrorKind.TLS_ERROR
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ErrorKind.CONNECT_ERROR
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return ErrorKind.TIMEOUT
+    if not guard.request_sent:
+        return ErrorKind.CONNECT_ERROR
+    if guard.reused_connection and isinstance(_root_cause(exc), http.client.RemoteDisconnected):
+        # A kept-alive connection the receiver had already closed: the request never arrived.
+        return ErrorKind.CONNECT_ERROR
+    return ErrorKind.CONNECTION_LOST
+
+
+def _excerpt(raw: bytes, limit_chars: int) -> str:
+    return raw[: limit_chars * 4].decode("utf-8", errors="replace")[:limit_chars]
+
+
+def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings = HttpSettings()) -> Outcome:
+    """POST ``body`` to ``url`` once and report what happened."""
+    started = time.monotonic()
+    all_headers = {
+        "Content-Type": "application/json",
+        "User-Agent": settings.user_agent,
+        "Accept-Encoding": "identity",  # the body is read raw and bounded: no decompression bombs
+        **headers,
+    }
+    with deadline.exchange(settings.timeout_s) as guard:
+        try:
+            response = _session(settings.allow_private_targets).post(
+                url,
+                data=body,
+                headers=all_headers,
+                timeout=(min(settings.connect_timeout_s, settings.timeout_s), settings.timeout_s),
+                allow_redirects=False,
+                stream=True,
+            )
+        except (requests.RequestException, ValueError, OSError) as exc:
+            kind = _classify(exc, guard) if not isinstance(exc, ValueError) else ErrorKind.INVALID_TARGET
+            message = "no complete response within the time limit" if kind is ErrorKind.TIMEOUT else _describe(exc)
+            return Outcome(duration_ms=_ms_since(started), error_kind=kind, error_message=message)
+
+        try:
+            received = bytearray()
+            truncated = False
+            while True:
+                chunk = response.raw.read(READ_CHUNK_BYTES, decode_content=False)
+                if not chunk:
+                    break
+                received += chunk
+                if len(received) > settings.max_response_bytes:
+                    truncated = True
+                    break
+        except Exception as exc:  # noqa: BLE001 - any failure while reading the body
+            if guard.fired:
+                response.close()
+                return Outcome(
+                    duration_ms=_ms_since(started),
+                    error_kind=ErrorKind.TIMEOUT,
+                    error_message="no complete response within the time limit",
+                    status_code=None,
+                )
+            truncated = True  # the status line arrived: keep it, the body is what it is
+            del exc
+        finally:
+            response.close()
+
+    return Outcome(
+        duration_ms=_ms_since(started),
+        status_code=response.status_code,
+        response_excerpt=_excerpt(bytes(received), settings.excerpt_chars) + (" [truncated]" if truncated else ""),
+        retry_after=response.headers.get("Retry-After"),
+    )
+
+
+def _ms_since(started: float) -> int:
+    return int(round((time.monotonic() - started) * 1000))

@@ -1,0 +1,47 @@
+"""What one delivery attempt produced, as reported by a transport."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ErrorKind(enum.StrEnum):
+    """Why an attempt did not get a usable HTTP response (or e-mail acceptance)."""
+
+    # Failed before the request reached the endpoint: the endpoint never saw it.
+    CONNECT_ERROR = "connect_error"  # refused, DNS failure, reset or timeout while connecting
+    TLS_ERROR = "tls_error"  # handshake failed (e.g. invalid certificate), nothing was sent
+    # Failed after the request was (possibly) sent: the endpoint may have processed it.
+    TIMEOUT = "timeout"  # the whole exchange exceeded the time limit
+    CONNECTION_LOST = "connection_lost"  # reset or closed while waiting for the response
+    # Refused by us, never sent.
+    BLOCKED_ADDRESS = "blocked_address"  # private / loopback target while those are not allowed
+    INVALID_TARGET = "invalid_target"  # malformed URL or unsupported scheme
+    # E-mail.
+    SMTP_TEMPORARY = "smtp_temporary"  # 4xx reply or server unreachable
+    SMTP_REJECTED = "smtp_rejected"  # 5xx reply / recipients refused
+
+
+#: Kinds where nothing reached the endpoint, so an automatic retry cannot duplicate work.
+NOT_SENT_KINDS = frozenset({ErrorKind.CONNECT_ERROR, ErrorKind.TLS_ERROR, ErrorKind.SMTP_TEMPORARY})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one attempt: a status code or an error kind, never both.
+
+    ``response_excerpt`` is already bounded by the transport; ``retry_after`` is the raw
+    ``Retry-After`` header (the policy interprets it).
+    """
+
+    duration_ms: int
+    status_code: int | None = None
+    error_kind: ErrorKind | None = None
+    error_message: str = ""
+    response_excerpt: str = ""
+    retry_after: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error_kind is None and self.status_code is not None and 200 <= self.status_code < 300

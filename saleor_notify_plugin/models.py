@@ -1,0 +1,197 @@
+"""Channels, switches, attachments, the event outbox, deliveries and their attempts.
+
+No foreign keys to Saleor's tables: the app migrates without Saleor, and Saleor objects
+are referenced by id (``subject_id``, ``order_id``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from .delivery.outcome import ErrorKind
+from .delivery.signing import generate_secret
+from .events import ChannelKind, EventType, Source
+
+
+class NotificationChannel(models.Model):
+    """Where notifications go: a signed postback URL, a list of e-mail addresses, or Slack."""
+
+    name = models.CharField(max_length=128, help_text="Shown to the shop owner when attaching the channel.")
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    target_url = models.URLField(
+        max_length=2048, blank=True, help_text="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL."
+    )
+    email_recipients = models.JSONField(default=list, blank=True, help_text="EMAIL: the addresses to write to.")
+    secret = models.CharField(
+        max_length=128, default=generate_secret, help_text="Standard Webhooks signing secret (whsec_...)."
+    )
+    previous_secret = models.CharField(
+        max_length=128, blank=True, help_text="The secret before the last rotation, still signed with until expiry."
+    )
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, help_text="An inactive channel receives nothing.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    @property
+    def secret_last_chars(self) -> str:
+        return self.secret[-4:]
+
+
+class EventSwitch(models.Model):
+    """The on/off switch of one event (the dashboard's toggle and the API's are this row)."""
+
+    event = models.CharField(max_length=32, choices=EventType.choices, primary_key=True)
+    is_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.event}: {'on' if self.is_enabled else 'off'}"
+
+
+class EventChannel(models.Model):
+    """A channel attached to an event, limited to some of the three sources."""
+
+    event = models.CharField(max_length=32, choices=EventType.choices)
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="attachments")
+    source_admin = models.BooleanField(default=True)
+    source_shop = models.BooleanField(default=True)
+    source_funnel = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [models.UniqueConstraint(fields=("event", "channel"), name="notify_event_channel_unique")]
+
+    @property
+    def sources(self) -> list[str]:
+        return [s.value for s in Source if getattr(self, f"source_{s.value.lower()}")]
+
+    @staticmethod
+    def source_fields(sources: list[str] | set[str]) -> dict[str, bool]:
+        return {f"source_{s.value.lower()}": s.value in sources for s in Source}
+
+
+class NotificationEvent(models.Model):
+    """The outbox: one row per business event, written in the shop's own transaction.
+
+    It is the source of truth: a lost broker message or a killed worker is recovered by the
+    sweep, which finds rows that were never fanned out.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.CharField(max_length=32, choices=EventType.choices)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    subject_type = models.CharField(max_length=32, help_text="order, user, fulfillment, transaction, ...")
+    subject_id = models.CharField(max_length=128, help_text="The Saleor object's id.")
+    order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
+    idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
+    payload = models.JSONField(help_text="The envelope's data.")
+    occurred_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    dispatch_requested_at = models.DateTimeField(
+        help_text="When fan-out was last handed to the broker (the sweep re-hands stale ones)."
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(
+                fields=("dispatch_requested_at",),
+                name="notify_event_unfanned_idx",
+                condition=Q(fanned_out_at__isnull=True),
+            ),
+            models.Index(fields=("created_at",), name="notify_event_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.source} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def envelope_id(self) -> str:
+        """The id receivers see (``webhook-id`` and the envelope's ``id``): stable across retries."""
+        return f"evt_{self.id.hex}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    SUCCESS = "SUCCESS", "Success"
+    FAILED = "FAILED", "Failed"
+
+
+class AttemptTrigger(models.TextChoices):
+    AUTOMATIC = "AUTOMATIC", "Automatic"
+    MANUAL = "MANUAL", "Manual"
+
+
+class Delivery(models.Model):
+    """One event to one channel. Its attempts are the delivery log."""
+
+    event = models.ForeignKey(NotificationEvent, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.SET_NULL, null=True, related_name="deliveries"
+    )
+    channel_name = models.CharField(max_length=128, help_text="Kept for the log if the channel is deleted.")
+    channel_kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    failure_kind = models.CharField(max_length=32, blank=True, help_text="Why the last attempt failed.")
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_trigger = models.CharField(max_length=16, choices=AttemptTrigger.choices, default=AttemptTrigger.AUTOMATIC)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a PENDING delivery is due.")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the delivery until then (set when an attempt starts)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [models.UniqueConstraint(fields=("event", "channel"), name="notify_delivery_unique")]
+        indexes = [
+            models.Index(
+                fields=("next_attempt_at",), name="notify_delivery_due_idx", condition=Q(status="PENDING")
+            ),
+            models.Index(fields=("status", "-created_at"), name="notify_delivery_status_idx"),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} {self.status}"
+
+    @property
+    def event_type(self) -> EventType:
+        return EventType(self.event.event)
+
+
+class DeliveryAttempt(models.Model):
+    """One try: when, how long, what came back. Never holds a secret."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    trigger = models.CharField(max_length=16, choices=AttemptTrigger.choices)
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_kind = models.CharField(max_length=32, blank=True, choices=[(k.value, k.value) for k in ErrorKind])
+    error_message = models.CharField(max_length=255, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    verdict = models.CharField(max_length=16, help_text="success, retry or failed")
+    retry_in_s = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("number",)
+        constraints = [models.UniqueConstraint(fields=("delivery", "number"), name="notify_attempt_unique")]
+        indexes = [models.Index(fields=("started_at",), name="notify_attempt_started_idx")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}: {self.verdict}"

@@ -1,0 +1,87 @@
+"""Send one event to one channel: postback, Slack or e-mail, reporting an Outcome."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import time
+
+from django.conf import settings as django_settings
+from django.core.mail import EmailMessage, get_connection
+
+from .conf import NotifySettings
+from .delivery import envelope, http, signing
+from .delivery.outcome import ErrorKind, Outcome
+from .events import ChannelKind, EventType
+from .models import NotificationChannel, NotificationEvent
+
+
+def event_envelope(event: NotificationEvent) -> dict:
+    return envelope.build_envelope(
+        event_id=event.envelope_id,
+        event=EventType(event.event).payload_name,
+        source=event.source.lower(),
+        occurred_at=event.occurred_at,
+        data=event.payload,
+    )
+
+
+def signing_secrets(channel: NotificationChannel, now_ts: float) -> list[str]:
+    secrets_ = [channel.secret]
+    expires = channel.previous_secret_expires_at
+    if channel.previous_secret and expires is not None and expires.timestamp() > now_ts:
+        secrets_.append(channel.previous_secret)
+    return secrets_
+
+
+def send_postback(channel: NotificationChannel, msg_id: str, body: bytes, settings: NotifySettings) -> Outcome:
+    now = time.time()
+    headers = signing.webhook_headers(signing_secrets(channel, now), msg_id, int(now), body)
+    return http.post(channel.target_url, body, headers, settings.http)
+
+
+def summary_line(event: NotificationEvent) -> str:
+    label = EventType(event.event).label
+    subject = event.payload.get("number") or event.payload.get("email") or event.subject_id
+    return f"{label} ({event.source.lower()}): {event.subject_type} {subject}"
+
+
+def send_slack(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+    body = json.dumps({"text": summary_line(event)}).encode()
+    return http.post(channel.target_url, body, {}, settings.http)
+
+
+def send_email(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+    started = time.monotonic()
+    data = event_envelope(event)
+    message = EmailMessage(
+        subject=summary_line(event),
+        body=json.dumps(data, indent=2, sort_keys=True, default=str),
+        from_email=getattr(django_settings, "DEFAULT_FROM_EMAIL", None),
+        to=list(channel.email_recipients),
+        headers={"X-Notify-Event-Id": event.envelope_id},
+    )
+    kind: ErrorKind | None = None
+    error = ""
+    try:
+        get_connection(timeout=settings.timeout_s).send_messages([message])
+    except smtplib.SMTPRecipientsRefused:
+        kind, error = ErrorKind.SMTP_REJECTED, "all recipients were refused"
+    except smtplib.SMTPResponseException as exc:
+        kind = ErrorKind.SMTP_TEMPORARY if 400 <= exc.smtp_code < 500 else ErrorKind.SMTP_REJECTED
+        error = f"SMTP {exc.smtp_code}"
+    except (smtplib.SMTPException, OSError) as exc:
+        kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
+    duration_ms = int((time.monotonic() - started) * 1000)
+    if kind is not None:
+        return Outcome(duration_ms=duration_ms, error_kind=kind, error_message=error)
+    return Outcome(duration_ms=duration_ms, status_code=250, response_excerpt="accepted by the mail backend")
+
+
+def send(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+    kind = ChannelKind(channel.kind)
+    if kind is ChannelKind.POSTBACK:
+        return send_postback(channel, event.envelope_id, envelope.encode(event_envelope(event)), settings)
+    if kind is ChannelKind.SLACK:
+        return send_slack(channel, event, settings)
+    return send_email(channel, event, settings)

@@ -1,0 +1,379 @@
+"""The service API: the only code that writes the plugin's rows.
+
+Recording happens inside the caller's transaction and hands work to Celery only after
+commit; everything after that (fan-out, attempts, retries) runs in workers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import current_app
+from django.db import connections, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import senders
+from .conf import get_settings
+from .delivery.envelope import _default as json_default
+from .delivery.policy import Verdict, decide
+from .errors import NotifyError, NotifyErrorCode
+from .events import ChannelKind, EventType, Source
+from .models import (
+    AttemptTrigger,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EventChannel,
+    EventSwitch,
+    NotificationEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+FAN_OUT_TASK = "saleor_notify.fan_out"
+DELIVER_TASK = "saleor_notify.deliver"
+
+#: A worker that claimed a delivery owns it for the exchange's time limit plus this margin;
+#: after that (worker killed) the sweep hands it to another worker.
+LEASE_MARGIN_S = 30.0
+
+
+# --- enqueueing ----------------------------------------------------------------------------
+
+
+def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bool:
+    """Hand a task to the broker; never raise (the sweep recovers what did not arrive)."""
+    try:
+        current_app.send_task(
+            name, args=args, countdown=countdown or None, queue=get_settings().queue, retry=False
+        )
+    except Exception:  # noqa: BLE001 - a broker outage must not break the caller
+        logger.warning("saleor-notify: could not enqueue %s%s; the sweep will retry", name, args, exc_info=True)
+        return False
+    return True
+
+
+def _after_commit(using: str, func: Any) -> None:
+    transaction.on_commit(func, using=using, robust=True)
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+_INSERT_SQL = """
+INSERT INTO {table} (id, event, source, subject_type, subject_id, order_id, idempotency_key,
+                     payload, occurred_at, created_at, dispatch_requested_at)
+SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s
+WHERE EXISTS (SELECT 1 FROM {switch_table} WHERE event = %s AND is_enabled)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id
+"""
+
+
+def record_event(
+    event: EventType | str,
+    source: Source | str,
+    *,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    idempotency_key: str,
+    order_id: str = "",
+    occurred_at: datetime | None = None,
+) -> uuid.UUID | None:
+    """Record one business event in the current transaction; deliver it after commit.
+
+    Returns the new event's id, or None when nothing was recorded: the event is switched
+    off, or this business event (same ``idempotency_key``) was recorded before. One SQL
+    statement on the request path; fan-out happens in a worker.
+    """
+    event = EventType(event)
+    source = Source(source)
+    if not idempotency_key:
+        raise NotifyError(NotifyErrorCode.REQUIRED, "An idempotency key is required.", "idempotency_key")
+    now = timezone.now()
+    event_id = uuid.uuid4()
+    using = router.db_for_write(NotificationEvent)
+    connection = connections[using]
+    params = [
+        event_id if connection.vendor == "postgresql" else event_id.hex,
+        event.value,
+        source.value,
+        subject_type,
+        str(subject_id),
+        str(order_id or ""),
+        idempotency_key[:255],
+        json.dumps(payload, default=json_default),
+        occurred_at or now,
+        now,
+        now,
+        event.value,
+    ]
+    sql = _INSERT_SQL.format(
+        table=connection.ops.quote_name(NotificationEvent._meta.db_table),
+        switch_table=connection.ops.quote_name(EventSwitch._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone() is not None
+    if not inserted:
+        return None
+    _after_commit(using, lambda: _send_task(FAN_OUT_TASK, [str(event_id)]))
+    return event_id
+
+
+# --- fan-out -------------------------------------------------------------------------------
+
+
+def matching_attachments(event: EventType, source: Source) -> Iterable[EventChannel]:
+    """Attachments that receive ``event`` from ``source``: active channel, right kind."""
+    attachments = EventChannel.objects.filter(
+        event=event.value, channel__is_active=True, **{f"source_{source.value.lower()}": True}
+    ).select_related("channel")
+    if event.postback_only:
+        attachments = attachments.filter(channel__kind=ChannelKind.POSTBACK)
+    return attachments
+
+
+def fan_out(event_id: str | uuid.UUID) -> list[int]:
+    """Create one delivery per matching channel (once) and enqueue them. Returns their ids."""
+    now = timezone.now()
+    with transaction.atomic():
+        event = NotificationEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            return []
+        if event.fanned_out_at is None:
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        event=event,
+                        channel=a.channel,
+                        channel_name=a.channel.name,
+                        channel_kind=a.channel.kind,
+                        next_attempt_at=now,
+                    )
+                    for a in matching_attachments(EventType(event.event), Source(event.source))
+                ],
+                ignore_conflicts=True,
+            )
+            event.fanned_out_at = now
+            event.save(update_fields=["fanned_out_at"])
+        ids = list(
+            event.deliveries.filter(status=DeliveryStatus.PENDING, attempt_count=0).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [_send_task(DELIVER_TASK, [pk]) for pk in ids], robust=True)
+    return ids
+
+
+# --- one attempt ---------------------------------------------------------------------------
+
+
+def _claim(delivery_id: int, now: datetime) -> Delivery | None:
+    """Take a due delivery for one attempt, or None if it is not ours to attempt now."""
+    delivery = Delivery.objects.select_related("event", "channel").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return None
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + timedelta(seconds=1):
+        return None  # a duplicate message; the real one is scheduled
+    if delivery.lease_expires_at is not None and delivery.lease_expires_at > now:
+        return None  # another worker is on it
+    if delivery.channel is None or not delivery.channel.is_active:
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED,
+            failure_kind="channel_deleted" if delivery.channel is None else "channel_inactive",
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        return None
+    lease = now + timedelta(seconds=get_settings().timeout_s + LEASE_MARGIN_S)
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, attempt_count=delivery.attempt_count
+    ).update(attempt_count=delivery.attempt_count + 1, lease_expires_at=lease)
+    if not claimed:
+        return None
+    delivery.attempt_count += 1
+    return delivery
+
+
+def attempt_delivery(delivery_id: int) -> DeliveryAttempt | None:
+    """Make one attempt of a pending delivery and apply the retry rules to its outcome."""
+    settings = get_settings()
+    started_at = timezone.now()
+    delivery = _claim(delivery_id, started_at)
+    if delivery is None:
+        return None
+    trigger = AttemptTrigger(delivery.next_trigger)
+    assert delivery.channel is not None  # checked by _claim
+    outcome = senders.send(delivery.channel, delivery.event, settings)
+    decision = decide(
+        outcome,
+        attempt_number=delivery.attempt_count,
+        manual=trigger is AttemptTrigger.MANUAL,
+        timing=settings.retry_timing,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempt_count,
+            trigger=trigger,
+            started_at=started_at,
+            duration_ms=outcome.duration_ms,
+            status_code=outcome.status_code,
+            error_kind=outcome.error_kind.value if outcome.error_kind else "",
+            error_message=outcome.error_message[:255],
+            response_excerpt=outcome.response_excerpt,
+            verdict=decision.verdict.value,
+            retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
+        )
+        changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
+        if decision.verdict is Verdict.SUCCESS:
+            changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
+        elif decision.verdict is Verdict.RETRY:
+            changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
+        else:
+            changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
+        Delivery.objects.filter(pk=delivery.pk, attempt_count=delivery.attempt_count).update(**changes)
+        if decision.verdict is Verdict.RETRY:
+            transaction.on_commit(lambda: _send_task(DELIVER_TASK, [delivery.pk], decision.delay_s), robust=True)
+    return attempt
+
+
+# --- manual retry --------------------------------------------------------------------------
+
+
+def _check_manual_retry(delivery: Delivery) -> None:
+    event = EventType(delivery.event.event)
+    if not event.manual_retry:
+        raise NotifyError(
+            NotifyErrorCode.MANUAL_RETRY_NOT_ALLOWED,
+            f"{event.label} notifications cannot be retried by hand; only Order completed, Approved "
+            "transaction, Transaction declined and Refund applied can.",
+            "id",
+        )
+    if delivery.status != DeliveryStatus.FAILED:
+        raise NotifyError(
+            NotifyErrorCode.NOT_FAILED,
+            f"Only failed deliveries can be retried; this one is {delivery.status.lower()}.",
+            "id",
+        )
+    if delivery.channel is None or not delivery.channel.is_active:
+        raise NotifyError(
+            NotifyErrorCode.CHANNEL_UNAVAILABLE, "The channel was deleted or deactivated.", "id"
+        )
+
+
+def retry_delivery(delivery_id: int) -> Delivery:
+    """Queue one manual attempt of a failed delivery (same event id, same 30 s limit)."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("event", "channel")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such delivery.", "id")
+        _check_manual_retry(delivery)
+        _queue_manual(delivery)
+    return delivery
+
+
+def retry_order(order_id: str, events: Iterable[EventType | str] | None = None) -> list[Delivery]:
+    """Queue a manual attempt of every failed, retryable delivery of one order."""
+    wanted = {EventType(e) for e in events} if events else {e for e in EventType if e.manual_retry}
+    refused = sorted(e.label for e in wanted if not e.manual_retry)
+    if refused:
+        raise NotifyError(
+            NotifyErrorCode.MANUAL_RETRY_NOT_ALLOWED,
+            f"These events cannot be retried by hand: {', '.join(refused)}.",
+            "events",
+        )
+    with transaction.atomic():
+        deliveries = list(
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("event", "channel")
+            .filter(
+                event__order_id=str(order_id),
+                event__event__in=[e.value for e in wanted],
+                status=DeliveryStatus.FAILED,
+                channel__is_active=True,
+            )
+        )
+        for delivery in deliveries:
+            _queue_manual(delivery)
+    return deliveries
+
+
+def _queue_manual(delivery: Delivery) -> None:
+    now = timezone.now()
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_trigger = AttemptTrigger.MANUAL
+    delivery.next_attempt_at = now
+    delivery.lease_expires_at = None
+    delivery.save(update_fields=["status", "next_trigger", "next_attempt_at", "lease_expires_at", "updated_at"])
+    pk = delivery.pk
+    transaction.on_commit(lambda: _send_task(DELIVER_TASK, [pk]), robust=True)
+
+
+# --- sweep and retention -------------------------------------------------------------------
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Re-enqueue events never fanned out and due deliveries nobody is working on."""
+    settings = get_settings()
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.sweep_stale_after_s)
+    batch = settings.sweep_batch_size
+
+    event_ids = list(
+        NotificationEvent.objects.filter(fanned_out_at__isnull=True, dispatch_requested_at__lte=stale)
+        .order_by("dispatch_requested_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    NotificationEvent.objects.filter(pk__in=event_ids).update(dispatch_requested_at=now)
+    delivery_ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=stale)
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    Delivery.objects.filter(pk__in=delivery_ids).update(next_attempt_at=now)
+    for event_id in event_ids:
+        _send_task(FAN_OUT_TASK, [str(event_id)])
+    for pk in delivery_ids:
+        _send_task(DELIVER_TASK, [pk])
+    if event_ids or delivery_ids:
+        logger.info("saleor-notify sweep: re-enqueued %d events, %d deliveries", len(event_ids), len(delivery_ids))
+    return {"events": len(event_ids), "deliveries": len(delivery_ids)}
+
+
+def purge_old(now: datetime | None = None, chunk: int = 5000) -> dict[str, int]:
+    """Delete attempts past their retention, and finished events past theirs (in chunks)."""
+    settings = get_settings()
+    now = now or timezone.now()
+    counts = {"attempts": 0, "events": 0}
+    attempt_cutoff = now - timedelta(days=settings.attempt_retention_days)
+    event_cutoff = now - timedelta(days=settings.event_retention_days)
+    while True:
+        ids = list(DeliveryAttempt.objects.filter(started_at__lt=attempt_cutoff).values_list("pk", flat=True)[:chunk])
+        if not ids:
+            break
+        counts["attempts"] += DeliveryAttempt.objects.filter(pk__in=ids).delete()[0]
+    while True:
+        ids = list(
+            NotificationEvent.objects.filter(created_at__lt=event_cutoff, fanned_out_at__isnull=False)
+            .exclude(deliveries__status=DeliveryStatus.PENDING)
+            .values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            break
+        NotificationEvent.objects.filter(pk__in=ids).delete()
+        counts["events"] += len(ids)
+    return counts

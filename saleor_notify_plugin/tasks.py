@@ -1,0 +1,42 @@
+"""Thin Celery tasks: they take ids, reload rows, and carry no secrets through the broker.
+
+Defined with ``shared_task``: inside Saleor they run on Saleor's Celery app (which
+autodiscovers this module); elsewhere on ``saleor_notify_plugin.celery_app``.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+# Late ack: a message is acknowledged after the task ran, so work of a killed worker is redone.
+_RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name=services.FAN_OUT_TASK, **_RELIABLE)
+def fan_out(event_id: str) -> None:
+    services.fan_out(event_id)
+
+
+@shared_task(name=services.DELIVER_TASK, **_RELIABLE)
+def deliver(delivery_id: int) -> None:
+    services.attempt_delivery(delivery_id)
+
+
+@shared_task(name="saleor_notify.sweep", ignore_result=True)
+def sweep() -> None:
+    services.sweep()
+
+
+@shared_task(name="saleor_notify.purge", ignore_result=True)
+def purge() -> None:
+    services.purge_old()
+
+
+def beat_schedule(sweep_interval_s: float = 60.0) -> dict[str, dict]:
+    """Entries for a Celery beat schedule (the README shows how to add them in Saleor)."""
+    return {
+        "saleor-notify-sweep": {"task": "saleor_notify.sweep", "schedule": sweep_interval_s},
+        "saleor-notify-purge": {"task": "saleor_notify.purge", "schedule": 3600.0},
+    }

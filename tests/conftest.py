@@ -1,0 +1,124 @@
+"""Shared fixtures: real PostgreSQL, Redis, a Celery worker process and HTTP receivers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.receiver import Receiver
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADDRESS = ("127.0.0.1", int(os.environ.get("NOTIFY_TEST_DB_PORT", "5432")))
+REDIS_ADDRESS = ("127.0.0.1", 6379)
+
+
+def _reachable(address: tuple[str, int]) -> str | None:
+    try:
+        with socket.create_connection(address, timeout=2):
+            return None
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc.strerror or exc}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with a message instead of a stack trace, when a service is missing."""
+    problems = []
+    if error := _reachable(PG_ADDRESS):
+        problems.append(f"PostgreSQL is not reachable at {PG_ADDRESS[0]}:{PG_ADDRESS[1]} ({error}).")
+    if error := _reachable(REDIS_ADDRESS):
+        problems.append(f"Redis is not reachable at {REDIS_ADDRESS[0]}:{REDIS_ADDRESS[1]} ({error}).")
+    if problems:
+        pytest.exit(
+            "The tests need the real services on this machine:\n  "
+            + "\n  ".join(problems)
+            + "\nStart them (see the README, 'Running the tests') and run again.",
+            returncode=3,
+        )
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def path() -> str:
+    """A fresh receiver path for one test."""
+    return f"/hook/{uuid.uuid4().hex[:12]}"
+
+
+class Worker:
+    """A real ``celery worker`` process consuming this test session's queue."""
+
+    def __init__(self, db_name: str, queue: str, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.db_name, self.queue, self.log_path = db_name, queue, log_path
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "NOTIFY_TEST_DB_NAME": self.db_name,
+            "NOTIFY_TEST_QUEUE": self.queue,
+            "PYTHONPATH": str(ROOT),
+            **self.extra_env,
+        }
+        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open by the child
+        self._log_offset = self.log_path.stat().st_size
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "saleor_notify_plugin.celery_app", "worker",
+             "-Q", self.queue, "-c", "2", "-P", "prefork", "-l", "INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited at start:\n{self.log_tail()}")
+            if b"ready." in self.log_path.read_bytes()[self._log_offset :]:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the Celery worker did not become ready:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worker]:
+    """One worker for the session, on a queue of its own, reading the test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    queue = f"saleor-notify-tests-{uuid.uuid4().hex[:8]}"
+    settings.SALEOR_NOTIFY["QUEUE"] = queue
+    proc = Worker(connection.settings_dict["NAME"], queue, tmp_path_factory.mktemp("worker") / "worker.log")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def live(worker, transactional_db) -> Worker:
+    """Tests that let the worker deliver: committed data, a running worker."""
+    return worker

@@ -1,0 +1,53 @@
+"""Settings for the test suite: real PostgreSQL and Redis on this machine.
+
+The worker started by the tests reads the same module; NOTIFY_TEST_* variables let the
+fixture give it the test database and short timings.
+"""
+
+import os
+
+SECRET_KEY = "tests-not-secret"
+USE_TZ = True
+INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_notify_plugin"]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": os.environ.get("NOTIFY_TEST_DB_NAME", "postgres"),
+        "HOST": os.environ.get("NOTIFY_TEST_DB_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("NOTIFY_TEST_DB_PORT", "5432"),
+        "USER": os.environ.get("NOTIFY_TEST_DB_USER", "postgres"),
+        "PASSWORD": "",
+        "CONN_MAX_AGE": 60,
+        "OPTIONS": {"connect_timeout": 3},
+        "TEST": {"NAME": "test_saleor_notify"},
+    }
+}
+CELERY_BROKER_URL = os.environ.get("NOTIFY_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("NOTIFY_TEST_QUEUE", "saleor-notify-tests")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = int(os.environ.get("NOTIFY_TEST_SMTP_PORT", "2525"))
+DEFAULT_FROM_EMAIL = "shop@example.com"
+
+
+def _float_env(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+SALEOR_NOTIFY = {
+    # Receivers run on 127.0.0.1 in the tests: loopback targets must be allowed here.
+    "ALLOW_PRIVATE_TARGETS": True,
+    # Waiting switched off, not the logic: backoff is computed, then ~0.
+    "RETRY_BASE_DELAY_S": _float_env("NOTIFY_TEST_RETRY_BASE_DELAY_S", 0.0),
+    "RETRY_AFTER_MAX_S": _float_env("NOTIFY_TEST_RETRY_AFTER_MAX_S", 2.0),
+    "TIMEOUT_S": _float_env("NOTIFY_TEST_TIMEOUT_S", 2.0),
+    "SWEEP_STALE_AFTER_S": _float_env("NOTIFY_TEST_SWEEP_STALE_AFTER_S", 0.5),
+    "QUEUE": os.environ.get("NOTIFY_TEST_QUEUE", "saleor-notify-tests"),
+}
+
+import saleor_notify_plugin.celery_app  # noqa: E402,F401 - the Celery app this process publishes with
