@@ -104,15 +104,49 @@ class Worker:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+class MailServer:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's name
+                server.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                return "250 OK"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
 @pytest.fixture(scope="session")
-def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worker]:
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup, django_db_blocker, tmp_path_factory, mail_server) -> Iterator[Worker]:
     """One worker for the session, on a queue of its own, reading the test database."""
     from django.conf import settings
     from django.db import connection
 
     queue = f"saleor-notify-tests-{uuid.uuid4().hex[:8]}"
     settings.SALEOR_NOTIFY["QUEUE"] = queue
-    proc = Worker(connection.settings_dict["NAME"], queue, tmp_path_factory.mktemp("worker") / "worker.log")
+    proc = Worker(
+        connection.settings_dict["NAME"], queue, tmp_path_factory.mktemp("worker") / "worker.log",
+        {"NOTIFY_TEST_SMTP_PORT": str(mail_server.port)},
+    )
     proc.start()
     yield proc
     proc.stop()

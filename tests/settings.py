@@ -19,7 +19,8 @@ DATABASES = {
         "PASSWORD": "",
         "CONN_MAX_AGE": 60,
         "OPTIONS": {"connect_timeout": 3},
-        "TEST": {"NAME": "test_saleor_notify"},
+        # Separate names let several test runs share one server.
+        "TEST": {"NAME": os.environ.get("NOTIFY_TEST_DB_TEST_NAME", "test_saleor_notify")},
     }
 }
 CELERY_BROKER_URL = os.environ.get("NOTIFY_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")

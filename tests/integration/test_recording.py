@@ -1,0 +1,149 @@
+"""Recording in the shop's transaction: rollbacks, duplicates, switches, fan-out rules, the sweep."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import close_old_connections, transaction
+
+from saleor_notify_plugin import channels, services
+from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
+from saleor_notify_plugin.events import EventType, Source
+from saleor_notify_plugin.models import Delivery, NotificationEvent
+from tests.builders import attach, final_delivery, postback_channel, record
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_event_rolled_back_with_the_shop_transaction_is_never_delivered(live, receiver, path):
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.record_event(
+            EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id="o-9",
+            payload={}, idempotency_key="order_completed:o-9",
+        )
+        raise RuntimeError("the shop's request failed after the hook ran")
+
+    record(key="marker")  # a later event proves the worker was running all along
+    wait_for(lambda: final_delivery(channel), 10)
+    assert NotificationEvent.objects.count() == 1
+    assert len(receiver.received(path)) == 1
+
+
+def test_the_same_business_event_recorded_twice_is_one_event(live, receiver, path):
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    assert record(key="order_completed:o-1") is not None
+    assert record(key="order_completed:o-1") is None
+    wait_for(lambda: final_delivery(channel), 10)
+    assert NotificationEvent.objects.count() == 1 and len(receiver.received(path)) == 1
+
+
+def test_concurrent_duplicate_recordings_make_one_event():
+    """Two hooks racing on the same key, in overlapping transactions: exactly one row."""
+    channels.set_event_enabled(EventType.ORDER_COMPLETED, True)
+    barrier = threading.Barrier(8)
+    results = []
+
+    def hook():
+        try:
+            barrier.wait()
+            results.append(record(key="order_completed:race"))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=hook) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r is not None for r in results) == 1
+    assert NotificationEvent.objects.filter(idempotency_key="order_completed:race").count() == 1
+
+
+def test_switched_off_event_records_nothing():
+    channels.set_event_enabled(EventType.REFUND_APPLIED, False)
+    assert record(EventType.REFUND_APPLIED) is None
+    assert NotificationEvent.objects.count() == 0
+
+
+def test_a_new_install_has_every_event_switched_off():
+    assert channels.enabled_events() == set()
+
+
+def test_fan_out_respects_sources_active_channels_and_event(live, receiver):
+    shop_only = postback_channel(receiver.url("/fan/shop"), name="shop only")
+    funnel_only = postback_channel(receiver.url("/fan/funnel"), name="funnel only")
+    inactive = postback_channel(receiver.url("/fan/inactive"), name="inactive", is_active=False)
+    other_event = postback_channel(receiver.url("/fan/other"), name="other event")
+    attach(EventType.ORDER_COMPLETED, shop_only, ("SHOP",))
+    attach(EventType.ORDER_COMPLETED, funnel_only, ("FUNNEL",))
+    attach(EventType.ORDER_COMPLETED, inactive)
+    attach(EventType.REFUND_APPLIED, other_event)
+
+    record(EventType.ORDER_COMPLETED, Source.SHOP)
+    wait_for(lambda: final_delivery(shop_only), 10)
+    assert list(Delivery.objects.values_list("channel_name", flat=True)) == ["shop only"]
+
+
+def test_postback_only_events_refuse_other_channel_kinds():
+    email = channels.create_channel(name="ops", kind="EMAIL", emails=["ops@example.com"])
+    for event in (EventType.CUSTOMER_CREATED, EventType.SURVEY_COMPLETED):
+        with pytest.raises(NotifyError) as refused:
+            channels.attach_channel(event, email.pk, ["SHOP"])
+        assert refused.value.code is NotifyErrorCode.POSTBACK_ONLY
+    assert email.attachments.count() == 0
+
+
+def test_attaching_the_same_channel_twice_is_refused(receiver):
+    channel = postback_channel(receiver.url("/twice"))
+    attach(EventType.ORDER_COMPLETED, channel)
+    with pytest.raises(NotifyError) as refused:
+        channels.attach_channel(EventType.ORDER_COMPLETED, channel.pk, ["SHOP"])
+    assert refused.value.code is NotifyErrorCode.UNIQUE
+
+
+RECORD_WITH_BROKER_DOWN = """
+import django, os
+django.setup()
+from django.db import transaction
+from saleor_notify_plugin import services
+with transaction.atomic():
+    event_id = services.record_event("ORDER_COMPLETED", "SHOP", subject_type="order", subject_id="o-lost",
+                                     payload={{"number": "7"}}, idempotency_key="{key}")
+print(event_id)
+"""
+
+
+def test_event_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, path):
+    """The shop process commits while its broker is unreachable: the call succeeds, the sweep delivers."""
+    from django.db import connection
+
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    key = f"order_completed:{uuid.uuid4()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "NOTIFY_TEST_DB_NAME": connection.settings_dict["NAME"],
+        "NOTIFY_TEST_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+    }
+    shop = subprocess.run([sys.executable, "-c", RECORD_WITH_BROKER_DOWN.format(key=key)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert shop.returncode == 0, shop.stderr
+    assert "could not enqueue" in shop.stderr  # logged, not raised
+    event = NotificationEvent.objects.get(idempotency_key=key)
+    assert event.fanned_out_at is None and receiver.received(path) == []
+
+    time.sleep(0.6)  # the tests' sweep treats work older than 0.5 s as lost
+    assert services.sweep() == {"events": 1, "deliveries": 0}
+    delivery = wait_for(lambda: final_delivery(channel), 10)
+    assert delivery.status == "SUCCESS"
+    assert receiver.received(path)[0].headers["webhook-id"] == event.envelope_id
