@@ -44,7 +44,7 @@ def _kind(kind: str) -> ChannelKind:
     try:
         return ChannelKind(str(kind).upper())
     except ValueError:
-        raise NotifyError(NotifyErrorCode.INVALID, "The kind must be POSTBACK, EMAIL or SLACK.", "kind")
+        raise NotifyError(NotifyErrorCode.INVALID, "The kind must be POSTBACK, EMAIL or SLACK.", "kind") from None
 
 
 def create_channel(
@@ -110,11 +110,13 @@ def _event(event: EventType | str) -> EventType:
     try:
         return EventType(str(getattr(event, "value", event)).upper())
     except ValueError:
-        raise NotifyError(NotifyErrorCode.INVALID, f"Unknown event {str(event)[:40]!r}.", "event")
+        raise NotifyError(NotifyErrorCode.INVALID, f"Unknown event {str(event)[:40]!r}.", "event") from None
 
 
 def set_event_enabled(event: EventType | str, is_enabled: bool) -> EventSwitch:
-    switch, _ = EventSwitch.objects.update_or_create(event=_event(event).value, defaults={"is_enabled": bool(is_enabled)})
+    switch, _ = EventSwitch.objects.update_or_create(
+        event=_event(event).value, defaults={"is_enabled": bool(is_enabled)}
+    )
     return switch
 
 
@@ -141,7 +143,9 @@ def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[st
                     event=event_type.value, channel=channel, **EventChannel.source_fields(source_set)
                 )
         except IntegrityError:  # a concurrent attach won the race
-            raise NotifyError(NotifyErrorCode.UNIQUE, "This channel is already attached to this event.", "channelId")
+            raise NotifyError(
+                NotifyErrorCode.UNIQUE, "This channel is already attached to this event.", "channelId"
+            ) from None
 
 
 def update_attachment(attachment_id: int, sources: Iterable[str]) -> EventChannel:

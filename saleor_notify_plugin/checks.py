@@ -14,7 +14,9 @@ def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
         return [checks.Error(str(exc), id="saleor_notify.E001", hint="See the README's settings table.")]
     errors = []
     if not 0 < settings.timeout_s <= 300:
-        errors.append(checks.Error("SALEOR_NOTIFY['TIMEOUT_S'] must be between 0 and 300 seconds.", id="saleor_notify.E002"))
+        errors.append(
+            checks.Error("SALEOR_NOTIFY['TIMEOUT_S'] must be between 0 and 300 seconds.", id="saleor_notify.E002")
+        )
     if settings.allow_private_targets:
         errors.append(
             checks.Warning(

@@ -195,3 +195,80 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}: {self.verdict}"
+
+
+# --- Saleor integration: state the capture layer keeps (no foreign keys to Saleor) ------------
+
+
+class ShopSettings(models.Model):
+    """The shop settings of the dashboard page, mirrored for workers (one row, pk=1).
+
+    The plugin's own configuration lives in Saleor's ``PluginConfiguration``; workers (the
+    transaction poller, the funnel timer) read this mirror instead, without Saleor's manager.
+    Written by ``NotifyPlugin.save_plugin_configuration``; a missing row means the defaults.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    funnel_marker_key = models.CharField(max_length=128, blank=True, default="funnel")
+    funnel_channel_slugs = models.JSONField(default=list, blank=True)
+    digital_rule = models.CharField(
+        max_length=16, default="metadata", help_text="metadata, no_shipping or off: how digital products are known."
+    )
+    digital_metadata_key = models.CharField(max_length=128, blank=True, default="digital")
+    subscription_metadata_key = models.CharField(max_length=128, blank=True, default="subscription")
+    funnel_fallback_minutes = models.PositiveIntegerField(default=30)
+    allow_private_targets = models.BooleanField(default=False)
+    queue = models.CharField(max_length=128, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "shop settings"
+
+
+class Contact(models.Model):
+    """The contact registry, by e-mail: who the shop has seen, guests included.
+
+    Contact created fires when an address is first seen; a reactivation when it arrives again
+    in a new context (a new checkout, a registration). ``context`` remembers the last context,
+    so a hook called many times for one checkout reports one reactivation at most.
+    """
+
+    email = models.CharField(max_length=254, primary_key=True, help_text="Lower-cased.")
+    source = models.CharField(max_length=8, choices=Source.choices, help_text="Where the contact was first seen.")
+    user_id = models.CharField(max_length=64, blank=True, help_text="Saleor user id, once known.")
+    context = models.CharField(max_length=128, blank=True, help_text="The last context the e-mail came in.")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class TransactionCursor(models.Model):
+    """How far the transaction poller has read one Saleor table (by primary key).
+
+    The cursor only passes rows older than a settling window, so a row whose transaction
+    commits late (a lower id visible after a higher one) is still read.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True, help_text="transaction_event or payment_transaction")
+    position = models.BigIntegerField(default=0, help_text="Every row with an id up to this one was read.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"
+
+
+class FunnelTimer(models.Model):
+    """The fallback completion of a funnel order: due a set time after its first payment."""
+
+    order_id = models.CharField(max_length=64, primary_key=True)
+    first_paid_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True, help_text="Set when the timer or the thank-you page won.")
+
+    class Meta:
+        indexes = [models.Index(fields=("due_at",), name="notify_funnel_due_idx", condition=Q(fired_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"funnel timer {self.order_id}"

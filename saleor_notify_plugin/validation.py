@@ -41,7 +41,9 @@ def validate_target_url(url: str, *, allow_private: bool, https_only: bool = Fal
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise NotifyError(NotifyErrorCode.INVALID_URL, "The URL is malformed (check the host and port).", field)
+        raise NotifyError(
+            NotifyErrorCode.INVALID_URL, "The URL is malformed (check the host and port).", field
+        ) from None
     allowed = ("https",) if https_only else ("http", "https")
     if parts.scheme.lower() not in allowed:
         raise NotifyError(
@@ -65,7 +67,7 @@ def validate_target_url(url: str, *, allow_private: bool, https_only: bool = Fal
             try:
                 addresses = _resolve(host, port or (443 if parts.scheme == "https" else 80))
             except (OSError, UnicodeError):
-                raise NotifyError(NotifyErrorCode.INVALID_URL, f"The host {host!r} does not resolve.", field)
+                raise NotifyError(NotifyErrorCode.INVALID_URL, f"The host {host!r} does not resolve.", field) from None
     if any(_is_forbidden_ip(ip) for ip in addresses):
         raise NotifyError(
             NotifyErrorCode.PRIVATE_TARGET,
@@ -83,7 +85,9 @@ def validate_emails(addresses: Iterable[str], field: str = "emails") -> list[str
         try:
             validate_email(address)
         except ValidationError:
-            raise NotifyError(NotifyErrorCode.INVALID_EMAIL, f"{address[:100]!r} is not a valid e-mail address.", field)
+            raise NotifyError(
+                NotifyErrorCode.INVALID_EMAIL, f"{address[:100]!r} is not a valid e-mail address.", field
+            ) from None
         if address.lower() not in {a.lower() for a in cleaned}:
             cleaned.append(address)
     if not cleaned:
@@ -99,7 +103,9 @@ def validate_sources(sources: Iterable[str], field: str = "sources") -> set[str]
         try:
             result.add(Source(str(source).upper()).value)
         except ValueError:
-            raise NotifyError(NotifyErrorCode.INVALID, f"Unknown source {str(source)[:40]!r}: use ADMIN, SHOP or FUNNEL.", field)
+            raise NotifyError(
+                NotifyErrorCode.INVALID, f"Unknown source {str(source)[:40]!r}: use ADMIN, SHOP or FUNNEL.", field
+            ) from None
     if not result:
         raise NotifyError(NotifyErrorCode.REQUIRED, "Choose at least one source.", field)
     return result

@@ -14,8 +14,8 @@ import os
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 _local = threading.local()
 

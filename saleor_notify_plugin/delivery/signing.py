@@ -39,3 +39,13 @@ def webhook_headers(secrets_: list[str], msg_id: str, timestamp_s: int, body: by
         "webhook-timestamp": str(timestamp_s),
         "webhook-signature": signature_header(secrets_, msg_id, timestamp_s, body),
     }
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """True when one of the ``webhook-signature`` values matches (for Python receivers)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    try:
+        expected = sign(secret, lower["webhook-id"], int(lower["webhook-timestamp"]), body)
+    except (KeyError, ValueError):
+        return False
+    return any(hmac.compare_digest(expected, candidate) for candidate in lower.get("webhook-signature", "").split())

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
-def wait_for(condition: Callable[[], T], timeout_s: float = 15.0, interval_s: float = 0.05, what: str = "") -> T:
+def wait_for[T](condition: Callable[[], T], timeout_s: float = 15.0, interval_s: float = 0.05, what: str = "") -> T:
     deadline = time.monotonic() + timeout_s
     while True:
         result = condition()

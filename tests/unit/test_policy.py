@@ -1,7 +1,7 @@
 """The retry rules of the product spec, as a pure function."""
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -88,7 +88,7 @@ def test_retry_after_is_bounded():
 
 
 def test_retry_after_http_date_is_understood():
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(seconds=90), usegmt=True)
     assert parse_retry_after(header, now=now) == pytest.approx(90)
 

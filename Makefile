@@ -1,0 +1,21 @@
+# The two commands of the README. Both create .venv (Python 3.12, see .python-version) on first use.
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint
+
+$(VENV)/.installed: pyproject.toml setup.cfg
+	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is required (pyenv: see .python-version)"'
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) -m saleor_notify_plugin.demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check saleor_notify_plugin tests

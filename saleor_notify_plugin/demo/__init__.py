@@ -1,0 +1,1 @@
+"""A self-contained demonstration: ``python -m saleor_notify_plugin.demo``."""
