@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -95,7 +96,7 @@ class NotificationEvent(models.Model):
     subject_id = models.CharField(max_length=128, help_text="The Saleor object's id.")
     order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
     idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
-    payload = models.JSONField(help_text="The envelope's data.")
+    payload = models.JSONField(encoder=DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,6 @@ commit; everything after that (fan-out, attempts, retries) runs in workers.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from . import senders
 from .conf import get_settings
-from .delivery.envelope import _default as json_default
 from .delivery.policy import Verdict, decide
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType, Source
@@ -67,9 +65,8 @@ def _after_commit(using: str, func: Any) -> None:
 
 
 _INSERT_SQL = """
-INSERT INTO {table} (id, event, source, subject_type, subject_id, order_id, idempotency_key,
-                     payload, occurred_at, created_at, dispatch_requested_at)
-SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s
+INSERT INTO {table} ({columns})
+SELECT {placeholders}
 WHERE EXISTS (SELECT 1 FROM {switch_table} WHERE event = %s AND is_enabled)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
@@ -101,22 +98,26 @@ def record_event(
     event_id = uuid.uuid4()
     using = router.db_for_write(NotificationEvent)
     connection = connections[using]
-    params = [
-        event_id if connection.vendor == "postgresql" else event_id.hex,
-        event.value,
-        source.value,
-        subject_type,
-        str(subject_id),
-        str(order_id or ""),
-        idempotency_key[:255],
-        json.dumps(payload, default=json_default),
-        occurred_at or now,
-        now,
-        now,
-        event.value,
-    ]
+    values = {
+        "id": event_id,
+        "event": event.value,
+        "source": source.value,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "order_id": str(order_id or ""),
+        "idempotency_key": idempotency_key[:255],
+        "payload": payload,
+        "occurred_at": occurred_at or now,
+        "created_at": now,
+        "dispatch_requested_at": now,
+    }
+    meta = NotificationEvent._meta
+    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    params.append(event.value)
     sql = _INSERT_SQL.format(
-        table=connection.ops.quote_name(NotificationEvent._meta.db_table),
+        table=connection.ops.quote_name(meta.db_table),
+        columns=", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in values),
+        placeholders=", ".join(["%s"] * len(values)),
         switch_table=connection.ops.quote_name(EventSwitch._meta.db_table),
     )
     with connection.cursor() as cursor:

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import saleor_notify_plugin.delivery.signing
 import uuid
+import django.core.serializers.json
 from django.db import migrations, models
 
 
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
                 ('subject_id', models.CharField(help_text="The Saleor object's id.", max_length=128)),
                 ('order_id', models.CharField(blank=True, db_index=True, help_text='Saleor order id, when any.', max_length=64)),
                 ('idempotency_key', models.CharField(help_text='One business event, one row.', max_length=255, unique=True)),
-                ('payload', models.JSONField(help_text="The envelope's data.")),
+                ('payload', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")),
                 ('occurred_at', models.DateTimeField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('fanned_out_at', models.DateTimeField(blank=True, null=True)),

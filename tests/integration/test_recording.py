@@ -6,9 +6,11 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 
 from saleor_notify_plugin import channels, services
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
@@ -118,12 +120,15 @@ from saleor_notify_plugin import services
 with transaction.atomic():
     event_id = services.record_event("ORDER_COMPLETED", "SHOP", subject_type="order", subject_id="o-lost",
                                      payload={{"number": "7"}}, idempotency_key="{key}")
+if {fan_out}:
+    services.fan_out(event_id)  # the deliveries' messages are lost too
 print(event_id)
 """
 
 
-def test_event_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, path):
-    """The shop process commits while its broker is unreachable: the call succeeds, the sweep delivers."""
+@pytest.mark.parametrize("lost", ["event", "deliveries"])
+def test_work_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, path, lost):
+    """A process commits while its broker is unreachable: the call succeeds, the sweep delivers."""
     from django.db import connection
 
     channel = postback_channel(receiver.url(path))
@@ -135,15 +140,30 @@ def test_event_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, 
         "NOTIFY_TEST_DB_NAME": connection.settings_dict["NAME"],
         "NOTIFY_TEST_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens there
     }
-    shop = subprocess.run([sys.executable, "-c", RECORD_WITH_BROKER_DOWN.format(key=key)],
+    shop = subprocess.run([sys.executable, "-c", RECORD_WITH_BROKER_DOWN.format(key=key, fan_out=lost == "deliveries")],
                           env=env, capture_output=True, text=True, timeout=60)
     assert shop.returncode == 0, shop.stderr
     assert "could not enqueue" in shop.stderr  # logged, not raised
     event = NotificationEvent.objects.get(idempotency_key=key)
-    assert event.fanned_out_at is None and receiver.received(path) == []
+    assert receiver.received(path) == []
 
     time.sleep(0.6)  # the tests' sweep treats work older than 0.5 s as lost
-    assert services.sweep() == {"events": 1, "deliveries": 0}
+    expected = {"events": 1, "deliveries": 0} if lost == "event" else {"events": 0, "deliveries": 1}
+    assert services.sweep() == expected
     delivery = wait_for(lambda: final_delivery(channel), 10)
     assert delivery.status == "SUCCESS"
     assert receiver.received(path)[0].headers["webhook-id"] == event.envelope_id
+
+
+def test_retention_removes_old_attempts_then_old_finished_events(live, receiver, path):
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    record()
+    wait_for(lambda: final_delivery(channel), 10)
+    now = timezone.now()
+
+    assert services.purge_old(now) == {"attempts": 0, "events": 0}
+    assert services.purge_old(now + timedelta(days=31)) == {"attempts": 1, "events": 0}
+    assert Delivery.objects.count() == 1  # the log entry stays, its attempt details are gone
+    assert services.purge_old(now + timedelta(days=91)) == {"attempts": 0, "events": 1}
+    assert Delivery.objects.count() == 0
