@@ -19,6 +19,8 @@ class NotifyErrorCode(enum.StrEnum):
     NOT_FAILED = "NOT_FAILED"
     CHANNEL_UNAVAILABLE = "CHANNEL_UNAVAILABLE"
     TOO_LARGE = "TOO_LARGE"
+    UNAVAILABLE = "UNAVAILABLE"  # a part this needs is missing here (e.g. Saleor is not installed)
+    INTERNAL_ERROR = "INTERNAL_ERROR"  # an unexpected failure; details are in the server log
 
 
 class NotifyError(Exception):

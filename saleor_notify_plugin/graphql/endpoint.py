@@ -1,0 +1,129 @@
+"""GraphQL over HTTP for ``NotifyPlugin.webhook()``: POST JSON in, JSON out, never a 500.
+
+``handle`` authenticates through Saleor (``saleor_auth``, imported lazily) and calls
+``execute_request``, which knows nothing of Saleor and is what the tests drive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from graphql import GraphQLError
+from graphql.error import format_error
+
+from .requestor import Context, InvalidToken, Requestor
+
+logger = logging.getLogger("saleor_notify_plugin.graphql")
+
+#: Large enough for any operation of this API with a 64 KiB survey; bounds what is parsed.
+MAX_BODY_BYTES = 256 * 1024
+
+HELP = (
+    "This is the saleor-notify GraphQL API. POST application/json {query, variables, operationName} with "
+    "Authorization: Bearer <staff JWT or app token>. The schema is in the plugin's docs/schema.graphql."
+)
+
+
+def _errors(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _parse(request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | None] | JsonResponse:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return _errors(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.", "TOO_LARGE")
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return _errors(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.", "TOO_LARGE")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _errors(400, "The body must be JSON: {query, variables, operationName}.", "INVALID")
+    if not isinstance(data, dict):
+        return _errors(400, "The body must be one JSON object (batches are not supported).", "INVALID")
+    query, variables, operation = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return _errors(400, "'query' must be a non-empty string.", "INVALID")
+    if isinstance(variables, str) and variables.strip():
+        try:
+            variables = json.loads(variables)
+        except ValueError:
+            return _errors(400, "'variables' must be a JSON object.", "INVALID")
+    if variables in ("", None):
+        variables = None
+    elif not isinstance(variables, dict):
+        return _errors(400, "'variables' must be a JSON object.", "INVALID")
+    if operation is not None and not isinstance(operation, str):
+        return _errors(400, "'operationName' must be a string.", "INVALID")
+    return query, variables, operation or None
+
+
+def _format(error: Exception) -> dict[str, Any]:
+    """Errors we raise on purpose are shown; anything else is logged and reported without details."""
+    original = getattr(error, "original_error", None)
+    if original is not None and not isinstance(original, GraphQLError):
+        logger.error("saleor-notify api: unexpected error", exc_info=original)
+        formatted = format_error(error)
+        formatted["message"] = "Internal error; the server log has the details."
+        formatted["extensions"] = {"code": "INTERNAL_ERROR"}
+        return formatted
+    return format_error(error)
+
+
+def execute_request(request: HttpRequest, requestor: Requestor) -> HttpResponse:
+    """Run the GraphQL operation in ``request`` for ``requestor``; a JSON response in every case."""
+    if request.method == "GET":
+        return _errors(405, HELP, "METHOD_NOT_ALLOWED", {"Allow": "POST"})
+    if request.method != "POST":
+        return _errors(405, "Use POST.", "METHOD_NOT_ALLOWED", {"Allow": "POST"})
+    parsed = _parse(request)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    query, variables, operation = parsed
+    from .schema import schema
+
+    result = schema.execute(
+        query, variable_values=variables, operation_name=operation, context_value=Context(requestor, request)
+    )
+    payload: dict[str, Any] = {}
+    if result.errors:
+        payload["errors"] = [_format(e) for e in result.errors]
+    if not result.invalid:
+        payload["data"] = result.data
+    return JsonResponse(payload, status=400 if result.invalid else 200)
+
+
+def _saleor_requestor(request: HttpRequest) -> Requestor:
+    from .. import saleor_auth
+
+    return saleor_auth.requestor_from_request(request)
+
+
+def handle(request: HttpRequest, authenticate: Callable[[HttpRequest], Requestor] | None = None) -> HttpResponse:
+    """The endpoint: who is calling (Saleor's JWT or app token), then the operation."""
+    if request.method == "POST":
+        try:
+            requestor = (authenticate or _saleor_requestor)(request)
+        except InvalidToken as error:
+            return _errors(401, str(error) or "Invalid token.", "INVALID_TOKEN", {"WWW-Authenticate": "Bearer"})
+        except ImportError:
+            logger.error("saleor-notify api: Saleor's authentication is not importable", exc_info=True)
+            return _errors(503, "Authentication is unavailable: Saleor is not installed.", "UNAVAILABLE")
+        except Exception:  # noqa: BLE001 - e.g. the database is down: answer in JSON, log the cause
+            logger.exception("saleor-notify api: authentication failed")
+            return _errors(500, "Internal error; the server log has the details.", "INTERNAL_ERROR")
+    else:
+        from .requestor import ANONYMOUS
+
+        requestor = ANONYMOUS
+    return execute_request(request, requestor)

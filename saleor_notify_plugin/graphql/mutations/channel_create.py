@@ -1,0 +1,46 @@
+"""notificationChannelCreate: a new channel; its signing secret is returned here in full, once."""
+
+from __future__ import annotations
+
+import graphene
+
+from ... import channels
+from .. import enums
+from ..requestor import Permission
+from ..types import NotificationChannel
+from .base import NotificationMutation
+
+
+class NotificationChannelCreateInput(graphene.InputObjectType):
+    name = graphene.String(required=True, description="Shown when attaching the channel (at most 128 characters).")
+    kind = enums.NotificationChannelKind(required=True)
+    url = graphene.String(description="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL (https).")
+    emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL: the addresses (at most 50).")
+    is_active = graphene.Boolean(description="Default true.")
+
+
+class NotificationChannelCreate(NotificationMutation):
+    channel = graphene.Field(NotificationChannel)
+    secret = graphene.String(
+        description="The full signing secret (whsec_...). Returned only here and by "
+        "notificationChannelRotateSecret: store it now."
+    )
+
+    class Arguments:
+        input = NotificationChannelCreateInput(required=True)
+
+    class Meta:
+        description = "Create a notification channel. Requires MANAGE_PLUGINS."
+
+    permission = Permission.MANAGE_PLUGINS
+
+    @classmethod
+    def perform(cls, info, requestor, input):  # noqa: A002 - the API's name
+        channel = channels.create_channel(
+            name=input.get("name"),
+            kind=input.get("kind"),
+            url=input.get("url"),
+            emails=input.get("emails"),
+            is_active=input.get("is_active") is not False,
+        )
+        return {"channel": channel, "secret": channel.secret}

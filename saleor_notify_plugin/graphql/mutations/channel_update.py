@@ -1,0 +1,42 @@
+"""notificationChannelUpdate: rename, retarget or (de)activate a channel."""
+
+from __future__ import annotations
+
+import graphene
+
+from ... import channels
+from ..ids import from_global_id
+from ..requestor import Permission
+from ..types import NotificationChannel
+from .base import NotificationMutation
+
+
+class NotificationChannelUpdateInput(graphene.InputObjectType):
+    name = graphene.String()
+    url = graphene.String(description="POSTBACK and SLACK channels.")
+    emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL channels.")
+    is_active = graphene.Boolean()
+
+
+class NotificationChannelUpdate(NotificationMutation):
+    channel = graphene.Field(NotificationChannel)
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = NotificationChannelUpdateInput(required=True)
+
+    class Meta:
+        description = "Update a channel; omitted fields keep their value. Requires MANAGE_PLUGINS."
+
+    permission = Permission.MANAGE_PLUGINS
+
+    @classmethod
+    def perform(cls, info, requestor, id, input):  # noqa: A002 - the API's names
+        channel = channels.update_channel(
+            from_global_id(id, "NotificationChannel"),
+            name=input.get("name"),
+            url=input.get("url"),
+            emails=input.get("emails"),
+            is_active=input.get("is_active"),
+        )
+        return {"channel": channel}

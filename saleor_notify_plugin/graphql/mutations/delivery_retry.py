@@ -1,0 +1,34 @@
+"""notificationDeliveryRetry: one manual attempt of a failed delivery (four events only)."""
+
+from __future__ import annotations
+
+import graphene
+
+from ... import services
+from ...models import Delivery
+from ..ids import from_global_id
+from ..requestor import Permission
+from ..types import NotificationDelivery
+from .base import NotificationMutation
+
+
+class NotificationDeliveryRetry(NotificationMutation):
+    delivery = graphene.Field(NotificationDelivery)
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        description = (
+            "Queue one manual attempt of a failed delivery, with the same event id and the 30-second limit. "
+            "Only Order completed, Approved transaction, Transaction declined and Refund applied can be retried "
+            "(else MANUAL_RETRY_NOT_ALLOWED); the delivery must have failed (NOT_FAILED) and its channel must "
+            "still be active (CHANNEL_UNAVAILABLE). Requires MANAGE_ORDERS."
+        )
+
+    permission = Permission.MANAGE_ORDERS
+
+    @classmethod
+    def perform(cls, info, requestor, id):  # noqa: A002 - the API's name
+        delivery = services.retry_delivery(from_global_id(id, "NotificationDelivery"))
+        return {"delivery": Delivery.objects.select_related("event", "channel").get(pk=delivery.pk)}

@@ -1,0 +1,34 @@
+"""notificationEventChannelAttach: attach a channel to an event for some sources."""
+
+from __future__ import annotations
+
+import graphene
+
+from ... import channels
+from .. import enums
+from ..ids import from_global_id
+from ..requestor import Permission
+from ..types import NotificationEventChannel
+from .base import NotificationMutation
+
+
+class NotificationEventChannelAttach(NotificationMutation):
+    event_channel = graphene.Field(NotificationEventChannel)
+
+    class Arguments:
+        event = enums.NotificationEventType(required=True)
+        channel_id = graphene.ID(required=True)
+        sources = graphene.List(graphene.NonNull(enums.NotificationSource), required=True)
+
+    class Meta:
+        description = (
+            "Attach a channel to an event. Customer created and Survey completed accept postback channels only "
+            "(POSTBACK_ONLY); a channel is attached to an event once (UNIQUE). Requires MANAGE_PLUGINS."
+        )
+
+    permission = Permission.MANAGE_PLUGINS
+
+    @classmethod
+    def perform(cls, info, requestor, event, channel_id, sources):
+        channel_pk = from_global_id(channel_id, "NotificationChannel", "channelId")
+        return {"event_channel": channels.attach_channel(event, channel_pk, sources)}

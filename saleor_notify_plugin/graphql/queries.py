@@ -1,0 +1,112 @@
+"""Read access: events and switches, channels (MANAGE_PLUGINS) and the delivery log (MANAGE_ORDERS)."""
+
+from __future__ import annotations
+
+import graphene
+from django.db.models import prefetch_related_objects
+
+from .. import models
+from ..errors import NotifyError
+from . import enums
+from .errors import PermissionDenied, query_error
+from .ids import from_global_id, saleor_uuid
+from .pagination import paginate
+from .requestor import Permission
+from .types import (
+    EventInfo,
+    NotificationChannel,
+    NotificationChannelConnection,
+    NotificationDeliveryConnection,
+    NotificationEvent,
+)
+
+CHANNEL_ORDER = ("pk",)
+DELIVERY_ORDER = ("-created_at", "-pk")
+
+
+def require(info, perm: Permission) -> None:
+    if not info.context.requestor.has_perm(perm):
+        raise PermissionDenied(perm)
+
+
+class NotificationDeliveryFilterInput(graphene.InputObjectType):
+    events = graphene.List(graphene.NonNull(enums.NotificationEventType))
+    statuses = graphene.List(graphene.NonNull(enums.NotificationDeliveryStatus))
+    channel = graphene.ID(description="A NotificationChannel ID.")
+    order_id = graphene.ID(description="Saleor's global ID of an order.")
+    created_after = graphene.DateTime()
+    created_before = graphene.DateTime()
+
+
+def _filtered_deliveries(filter_: dict | None):
+    deliveries = models.Delivery.objects.all()
+    filter_ = filter_ or {}
+    try:
+        if filter_.get("channel") is not None:
+            deliveries = deliveries.filter(
+                channel_id=from_global_id(filter_["channel"], "NotificationChannel", "channel")
+            )
+        if filter_.get("order_id") is not None:
+            deliveries = deliveries.filter(event__order_id=saleor_uuid(filter_["order_id"], "Order", "orderId"))
+    except NotifyError as error:
+        raise query_error(error) from None
+    if filter_.get("events"):
+        deliveries = deliveries.filter(event__event__in=list(filter_["events"]))
+    if filter_.get("statuses"):
+        deliveries = deliveries.filter(status__in=list(filter_["statuses"]))
+    if filter_.get("created_after") is not None:
+        deliveries = deliveries.filter(created_at__gte=filter_["created_after"])
+    if filter_.get("created_before") is not None:
+        deliveries = deliveries.filter(created_at__lt=filter_["created_before"])
+    return deliveries
+
+
+class Query(graphene.ObjectType):
+    notification_events = graphene.List(
+        graphene.NonNull(NotificationEvent),
+        required=True,
+        description="The ten events with their switches and attached channels. Requires MANAGE_PLUGINS.",
+    )
+    notification_channels = graphene.relay.ConnectionField(
+        NotificationChannelConnection, description="Notification channels, oldest first. Requires MANAGE_PLUGINS."
+    )
+    notification_channel = graphene.Field(
+        NotificationChannel,
+        id=graphene.Argument(graphene.ID, required=True),
+        description="One channel, or null. Requires MANAGE_PLUGINS.",
+    )
+    notification_deliveries = graphene.relay.ConnectionField(
+        NotificationDeliveryConnection,
+        filter=NotificationDeliveryFilterInput(),
+        description="The delivery log, newest first. Requires MANAGE_ORDERS.",
+    )
+
+    @staticmethod
+    def resolve_notification_events(root, info) -> list[EventInfo]:
+        require(info, Permission.MANAGE_PLUGINS)
+        return EventInfo.load()
+
+    @staticmethod
+    def resolve_notification_channels(root, info, **page):
+        require(info, Permission.MANAGE_PLUGINS)
+        channels = models.NotificationChannel.objects.all()
+        connection = paginate(channels, NotificationChannelConnection, CHANNEL_ORDER, **page)
+        prefetch_related_objects([edge.node for edge in connection.edges], "attachments")
+        return connection
+
+    @staticmethod
+    def resolve_notification_channel(root, info, id: str):
+        require(info, Permission.MANAGE_PLUGINS)
+        try:
+            pk = from_global_id(id, "NotificationChannel")
+        except NotifyError as error:
+            raise query_error(error) from None
+        return models.NotificationChannel.objects.filter(pk=pk).first()
+
+    @staticmethod
+    def resolve_notification_deliveries(root, info, filter=None, **page):  # noqa: A002 - the API's name
+        require(info, Permission.MANAGE_ORDERS)
+        deliveries = _filtered_deliveries(filter).select_related("event", "channel")
+        connection = paginate(deliveries, NotificationDeliveryConnection, DELIVERY_ORDER, **page)
+        prefetch_related_objects([edge.node for edge in connection.edges], "attempts")
+        return connection

@@ -1,0 +1,250 @@
+"""Object types: events and their switches, channels, attachments, deliveries and attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import graphene
+
+from .. import models
+from ..events import ChannelKind, EventType
+from ..senders import event_envelope
+from . import enums
+from .ids import saleor_order_id, to_global_id
+
+
+def _masked_slack_url(url: str) -> str:
+    """A Slack incoming-webhook URL is itself a credential: show its host and last characters."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}/…{url[-4:]}"
+
+
+class NotificationChannel(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    kind = enums.NotificationChannelKind(required=True)
+    is_active = graphene.Boolean(required=True, description="An inactive channel receives nothing.")
+    url = graphene.String(
+        description="POSTBACK: the receiver's URL. SLACK: the webhook URL, masked (it is a credential). "
+        "EMAIL: null."
+    )
+    emails = graphene.List(graphene.NonNull(graphene.String), required=True, description="EMAIL: the addresses.")
+    secret_last_chars = graphene.String(
+        required=True,
+        description="The last four characters of the signing secret. The full secret is returned once, by "
+        "notificationChannelCreate and notificationChannelRotateSecret.",
+    )
+    events = graphene.List(
+        graphene.NonNull(lambda: NotificationEventChannel),
+        required=True,
+        description="The events this channel is attached to, with the sources of each attachment.",
+    )
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_id(root: models.NotificationChannel, info) -> str:
+        return to_global_id("NotificationChannel", root.pk)
+
+    @staticmethod
+    def resolve_url(root: models.NotificationChannel, info) -> str | None:
+        if root.kind == ChannelKind.EMAIL or not root.target_url:
+            return None
+        return _masked_slack_url(root.target_url) if root.kind == ChannelKind.SLACK else root.target_url
+
+    @staticmethod
+    def resolve_emails(root: models.NotificationChannel, info) -> list[str]:
+        return list(root.email_recipients or [])
+
+    @staticmethod
+    def resolve_events(root: models.NotificationChannel, info) -> list[models.EventChannel]:
+        return list(root.attachments.all())
+
+
+class NotificationEventChannel(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    event = enums.NotificationEventType(required=True)
+    channel = graphene.Field(NotificationChannel, required=True)
+    sources = graphene.List(
+        graphene.NonNull(enums.NotificationSource),
+        required=True,
+        description="The event fires on this channel only when its source is among these.",
+    )
+    created_at = graphene.DateTime(required=True)
+
+    class Meta:
+        description = "A channel attached to an event (the dashboard's attachment)."
+
+    @staticmethod
+    def resolve_id(root: models.EventChannel, info) -> str:
+        return to_global_id("NotificationEventChannel", root.pk)
+
+    @staticmethod
+    def resolve_sources(root: models.EventChannel, info) -> list[str]:
+        return root.sources
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """What the ``NotificationEvent`` type shows: an event, its switch and its attachments."""
+
+    type: EventType
+    is_enabled: bool
+    attachments: list[models.EventChannel] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, only: EventType | None = None) -> list[EventInfo]:
+        enabled = set(models.EventSwitch.objects.filter(is_enabled=True).values_list("event", flat=True))
+        attachments = models.EventChannel.objects.select_related("channel").order_by("pk")
+        if only is not None:
+            attachments = attachments.filter(event=only.value)
+        by_event: dict[str, list[models.EventChannel]] = {}
+        for attachment in attachments:
+            by_event.setdefault(attachment.event, []).append(attachment)
+        return [
+            cls(event, event.value in enabled, by_event.get(event.value, []))
+            for event in EventType
+            if only is None or event is only
+        ]
+
+
+class NotificationEvent(graphene.ObjectType):
+    type = enums.NotificationEventType(required=True)
+    name = graphene.String(required=True, description="The event's name in the dashboard.")
+    is_enabled = graphene.Boolean(required=True, description="The event's switch (the dashboard's toggle).")
+    postback_only = graphene.Boolean(required=True, description="Only postback channels can be attached.")
+    manual_retry = graphene.Boolean(required=True, description="Failed deliveries can be retried by hand.")
+    channels = graphene.List(graphene.NonNull(NotificationEventChannel), required=True)
+
+    @staticmethod
+    def resolve_type(root: EventInfo, info) -> str:
+        return root.type.value
+
+    @staticmethod
+    def resolve_name(root: EventInfo, info) -> str:
+        return str(root.type.label)
+
+    @staticmethod
+    def resolve_postback_only(root: EventInfo, info) -> bool:
+        return root.type.postback_only
+
+    @staticmethod
+    def resolve_manual_retry(root: EventInfo, info) -> bool:
+        return root.type.manual_retry
+
+    @staticmethod
+    def resolve_channels(root: EventInfo, info) -> list[models.EventChannel]:
+        return root.attachments
+
+
+class NotificationSubject(graphene.ObjectType):
+    type = graphene.String(required=True, description="order, user, fulfillment, transaction, survey, ...")
+    id = graphene.String(required=True, description="The Saleor object's id (or the survey's id).")
+
+
+class NotificationDeliveryEvent(graphene.ObjectType):
+    id = graphene.String(required=True, description="The event id receivers see (webhook-id), stable across retries.")
+    type = enums.NotificationEventType(required=True)
+    source = enums.NotificationSource(required=True)
+    subject = graphene.Field(NotificationSubject, required=True)
+    order_id = graphene.ID(description="Saleor's global ID of the order, when the event concerns one.")
+    occurred_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_id(root: models.NotificationEvent, info) -> str:
+        return root.envelope_id
+
+    @staticmethod
+    def resolve_type(root: models.NotificationEvent, info) -> str:
+        return root.event
+
+    @staticmethod
+    def resolve_subject(root: models.NotificationEvent, info) -> NotificationSubject:
+        return NotificationSubject(type=root.subject_type, id=root.subject_id)
+
+    @staticmethod
+    def resolve_order_id(root: models.NotificationEvent, info) -> str | None:
+        return saleor_order_id(root.order_id) if root.order_id else None
+
+
+class NotificationDeliveryAttempt(graphene.ObjectType):
+    number = graphene.Int(required=True)
+    trigger = enums.NotificationAttemptTrigger(required=True, description="Automatic, or a manual retry.")
+    started_at = graphene.DateTime(required=True)
+    duration_ms = graphene.Int(required=True)
+    status_code = graphene.Int(description="The HTTP status (250 for an e-mail accepted); null on error.")
+    error_kind = enums.NotificationAttemptErrorKind(description="Why there was no usable response.")
+    error_message = graphene.String()
+    response_excerpt = graphene.String(description="The start of the response body (bounded).")
+    verdict = graphene.String(required=True, description="success, retry or failed.")
+    retry_in_s = graphene.Float(description="When retried automatically: after this many seconds.")
+
+    @staticmethod
+    def resolve_error_kind(root: models.DeliveryAttempt, info) -> str | None:
+        return root.error_kind or None
+
+    @staticmethod
+    def resolve_error_message(root: models.DeliveryAttempt, info) -> str | None:
+        return root.error_message or None
+
+
+class NotificationDelivery(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    event = graphene.Field(NotificationDeliveryEvent, required=True)
+    channel = graphene.Field(NotificationChannel, description="Null when the channel was deleted since.")
+    channel_name = graphene.String(required=True, description="The channel's name when the delivery was made.")
+    channel_kind = enums.NotificationChannelKind(required=True)
+    status = enums.NotificationDeliveryStatus(required=True)
+    failure_kind = graphene.String(description="Why the last attempt failed: http_503, timeout, connect_error, ...")
+    can_retry = graphene.Boolean(
+        required=True, description="A manual retry is possible: a failed delivery of a retryable event, channel active."
+    )
+    attempts = graphene.List(graphene.NonNull(NotificationDeliveryAttempt), required=True)
+    payload = enums.JSONString(required=True, description="The envelope sent (id, event, version, time, data).")
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_id(root: models.Delivery, info) -> str:
+        return to_global_id("NotificationDelivery", root.pk)
+
+    @staticmethod
+    def resolve_failure_kind(root: models.Delivery, info) -> str | None:
+        return root.failure_kind or None
+
+    @staticmethod
+    def resolve_can_retry(root: models.Delivery, info) -> bool:
+        return (
+            root.status == models.DeliveryStatus.FAILED
+            and root.event_type.manual_retry
+            and root.channel is not None
+            and root.channel.is_active
+        )
+
+    @staticmethod
+    def resolve_attempts(root: models.Delivery, info) -> list[models.DeliveryAttempt]:
+        return list(root.attempts.all())
+
+    @staticmethod
+    def resolve_payload(root: models.Delivery, info) -> dict:
+        return event_envelope(root.event)
+
+
+class NotificationChannelConnection(graphene.relay.Connection):
+    class Meta:
+        node = NotificationChannel
+
+
+class NotificationDeliveryConnection(graphene.relay.Connection):
+    class Meta:
+        node = NotificationDelivery
+
+
+class NotificationChannelTestResult(graphene.ObjectType):
+    success = graphene.Boolean(required=True, description="The receiver answered 2xx.")
+    status_code = graphene.Int()
+    error_kind = enums.NotificationAttemptErrorKind()
+    error_message = graphene.String()
+    duration_ms = graphene.Int(required=True)
+    response_excerpt = graphene.String()

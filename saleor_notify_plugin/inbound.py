@@ -1,0 +1,100 @@
+"""Events reported from outside Saleor's models: a finished survey (from a storefront or funnel)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from . import services
+from .errors import NotifyError, NotifyErrorCode
+from .events import EventType, Source
+
+#: Answers are copied into the postback: bounded so one storefront call cannot bloat the outbox.
+MAX_ANSWERS_BYTES = 64 * 1024
+MAX_EMAIL_LENGTH = 254
+
+
+def clean_text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise NotifyError(NotifyErrorCode.REQUIRED, f"{field} is required.", field)
+    if len(text) > max_length:
+        raise NotifyError(NotifyErrorCode.TOO_LARGE, f"{field} is longer than {max_length} characters.", field)
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
+        raise NotifyError(NotifyErrorCode.INVALID, f"{field} contains control characters.", field)
+    return text
+
+
+def clean_email(value: Any, field: str = "email") -> str:
+    email = clean_text(value, field, MAX_EMAIL_LENGTH, required=True)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise NotifyError(
+            NotifyErrorCode.INVALID_EMAIL, f"{email[:100]!r} is not a valid e-mail address.", field
+        ) from None
+    return email
+
+
+def clean_answers(answers: Any, field: str = "answers") -> Any:
+    if answers is None:
+        return {}
+    if not isinstance(answers, dict | list):
+        raise NotifyError(NotifyErrorCode.INVALID, "The answers must be a JSON object or array.", field)
+    size = len(json.dumps(answers, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > MAX_ANSWERS_BYTES:
+        raise NotifyError(
+            NotifyErrorCode.TOO_LARGE,
+            f"The answers take {size} bytes; at most {MAX_ANSWERS_BYTES} are accepted.",
+            field,
+        )
+    return answers
+
+
+def _source(value: Any) -> Source:
+    try:
+        return Source(str(value).upper())
+    except ValueError:
+        raise NotifyError(NotifyErrorCode.INVALID, "The source must be ADMIN, SHOP or FUNNEL.", "source") from None
+
+
+def survey_key(survey_id: str, email: str, reference: str) -> str:
+    """One survey, one respondent, one checkout or order: one event."""
+    digest = hashlib.sha256("\x00".join((survey_id, email.lower(), reference)).encode()).hexdigest()
+    return f"survey:{digest}"
+
+
+def complete_survey(
+    *,
+    survey_id: Any,
+    email: Any,
+    answers: Any,
+    source: Source | str = Source.SHOP,
+    checkout_token: str | None = None,
+    order_id: str | None = None,
+) -> bool:
+    """Record Survey completed (delivered to postback channels only). False: reported before, or off."""
+    survey_id = clean_text(survey_id, "surveyId", 128, required=True)
+    email = clean_email(email)
+    answers = clean_answers(answers)
+    source = _source(source)
+    event_id = services.record_event(
+        EventType.SURVEY_COMPLETED,
+        source,
+        subject_type="survey",
+        subject_id=survey_id,
+        order_id=order_id or "",
+        payload={
+            "survey_id": survey_id,
+            "email": email,
+            "answers": answers,
+            "checkout_token": checkout_token,
+            "order_id": order_id,
+        },
+        idempotency_key=survey_key(survey_id, email, order_id or checkout_token or ""),
+    )
+    return event_id is not None
