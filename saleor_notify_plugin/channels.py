@@ -150,12 +150,13 @@ def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[st
 
 def update_attachment(attachment_id: int, sources: Iterable[str]) -> EventChannel:
     source_set = validate_sources(sources)
-    attachment = EventChannel.objects.select_related("channel").filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such attachment.", "id")
-    for key, value in EventChannel.source_fields(source_set).items():
-        setattr(attachment, key, value)
-    attachment.save()
+    with transaction.atomic():
+        attachment = EventChannel.objects.select_for_update().filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such attachment.", "id")
+        for key, value in EventChannel.source_fields(source_set).items():
+            setattr(attachment, key, value)
+        attachment.save()
     return attachment
 
 
