@@ -1,11 +1,17 @@
-"""Settings, read from ``settings.SALEOR_NOTIFY`` at call time (never frozen at import)."""
+"""Settings, read at call time (never frozen at import).
+
+Precedence: ``settings.SALEOR_NOTIFY`` (the deployment's word), then the shop settings saved
+from the Saleor dashboard (``ShopSettings``: private targets, queue), then the defaults.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.db import DatabaseError
 
 from .delivery.http import HttpSettings
 from .delivery.policy import RetryTiming
@@ -58,10 +64,40 @@ class NotifySettings:
 _FIELD_NAMES = {f.name for f in fields(NotifySettings)}
 
 
+#: Fields the shop owner can set from the dashboard; re-read at most this often per process.
+SHOP_FIELDS = ("allow_private_targets", "queue")
+SHOP_SETTINGS_TTL_S = 10.0
+_shop_cache: tuple[float, dict[str, Any]] | None = None
+
+
+def _shop_overrides() -> dict[str, Any]:
+    global _shop_cache
+    now = time.monotonic()
+    if _shop_cache is not None and now - _shop_cache[0] < SHOP_SETTINGS_TTL_S:
+        return _shop_cache[1]
+    from .models import ShopSettings
+
+    try:
+        row = ShopSettings.objects.filter(pk=1).values(*SHOP_FIELDS).first()
+    except DatabaseError:  # not migrated yet: the defaults apply
+        row = None
+    values = {} if row is None else {**row, "queue": row["queue"] or None}
+    _shop_cache = (now, values)
+    return values
+
+
+def forget_shop_settings() -> None:
+    """Called after the dashboard saves, so this process sees the change at once."""
+    global _shop_cache
+    _shop_cache = None
+
+
 def get_settings() -> NotifySettings:
-    """The current settings: defaults overridden by ``settings.SALEOR_NOTIFY`` (lower-case keys)."""
+    """The current settings: defaults, then the dashboard's shop settings, then ``SALEOR_NOTIFY``."""
     overrides: dict[str, Any] = {k.lower(): v for k, v in getattr(django_settings, "SALEOR_NOTIFY", {}).items()}
     unknown = set(overrides) - _FIELD_NAMES
     if unknown:
         raise ValueError(f"Unknown SALEOR_NOTIFY setting(s): {', '.join(sorted(unknown))}")
+    if not all(name in overrides for name in SHOP_FIELDS):
+        overrides = {**_shop_overrides(), **overrides}
     return replace(NotifySettings(), **overrides)

@@ -1,10 +1,239 @@
-"""The Saleor plugin class (the ``saleor.plugins`` entry point points here)."""
+"""The Saleor plugin class (the ``saleor.plugins`` entry point points here).
+
+Each hook is one guarded call into ``capture/``: it reads what it needs, records the event in
+Saleor's transaction (delivery is enqueued after commit) and never raises into Saleor.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+from typing import Any
 
-class NotifyPlugin:
+from saleor.core.db.connection import allow_writer
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+
+from . import tasks as core_tasks
+from .capture import config as shop_config
+from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
+from .events import EventType
+
+# Our tasks run on Saleor's Celery app, whose task class polices writes to the primary database.
+core_tasks.use_task_context(allow_writer)
+
+logger = logging.getLogger(__name__)
+
+
+def _guarded(hook):
+    """Run a hook's work; log any failure and hand Saleor its previous value unchanged."""
+
+    @functools.wraps(hook)
+    def wrapper(self, *args: Any, previous_value: Any = None, **kwargs: Any) -> Any:
+        try:
+            # Recording writes: say so to Saleor's writer/replica guard (a hook may run while
+            # Saleor serves a read, e.g. checkout_updated from a query's side effect).
+            with allow_writer():
+                hook(self, *args, **kwargs)
+        except Exception:  # noqa: BLE001 - the shop's request must go on
+            logger.exception("saleor-notify: the %s hook failed; the event was not recorded", hook.__name__)
+        return previous_value
+
+    return wrapper
+
+
+_SWITCH_HELP = "The event's switch (the same setting as the plugin API's)."
+
+_SETTINGS_STRUCTURE: dict[str, dict[str, Any]] = {
+    "funnel_marker_key": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Funnel marker metadata key",
+        "help_text": "A checkout or order whose public metadata has this key (any value) comes from a funnel.",
+    },
+    "funnel_channel_slugs": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Funnel channel slugs",
+        "help_text": "Comma-separated Saleor channel slugs whose orders all come from funnels.",
+    },
+    "digital_product_rule": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Digital products are recognised by",
+        "help_text": "'metadata' (the key below on the product or product type), 'no_shipping' "
+        "(does not require shipping) or 'off'.",
+    },
+    "digital_metadata_key": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Digital product metadata key",
+        "help_text": "Public metadata key on a product or product type marking it digital.",
+    },
+    "subscription_metadata_key": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Subscription product metadata key",
+        "help_text": "Public metadata key on a product or product type marking a subscription product: "
+        "cancelling an order holding it cancels the subscription.",
+    },
+    "funnel_fallback_minutes": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Funnel completion fallback (minutes)",
+        "help_text": "A funnel order is completed this long after its first payment if the thank-you page "
+        "never reported it.",
+    },
+    "allow_private_targets": {
+        "type": ConfigurationTypeField.BOOLEAN,
+        "label": "Allow private postback targets",
+        "help_text": "Let postbacks reach private and loopback addresses (off: public addresses only).",
+    },
+    "celery_queue": {
+        "type": ConfigurationTypeField.STRING,
+        "label": "Celery queue",
+        "help_text": "Queue of the plugin's tasks; empty for Celery's default queue.",
+    },
+}
+
+_SETTINGS_DEFAULTS = {
+    "funnel_marker_key": "funnel",
+    "funnel_channel_slugs": "",
+    "digital_product_rule": "metadata",
+    "digital_metadata_key": "digital",
+    "subscription_metadata_key": "subscription",
+    "funnel_fallback_minutes": "30",
+    "allow_private_targets": False,
+    "celery_queue": "",
+}
+
+
+class NotifyPlugin(BasePlugin):
     PLUGIN_ID = "saleor.notify"
     PLUGIN_NAME = "Notifications"
     PLUGIN_DESCRIPTION = "Business-event notifications to postback, e-mail and Slack channels."
     CONFIGURATION_PER_CHANNEL = False
+    DEFAULT_ACTIVE = False
+
+    CONFIG_STRUCTURE = {
+        **{
+            key: {"type": ConfigurationTypeField.BOOLEAN, "label": event.label, "help_text": _SWITCH_HELP}
+            for key, event in shop_config.SWITCH_KEYS.items()
+        },
+        **_SETTINGS_STRUCTURE,
+    }
+    DEFAULT_CONFIGURATION = [
+        *({"name": key, "value": False} for key in shop_config.SWITCH_KEYS),
+        *({"name": key, "value": value} for key, value in _SETTINGS_DEFAULTS.items()),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shop = shop_config.from_items(self.configuration)
+
+    # --- configuration: the switches are the EventSwitch rows --------------------------------
+
+    @classmethod
+    def save_plugin_configuration(cls, plugin_configuration, cleaned_data):
+        from . import channels
+
+        items = list(cleaned_data.get("configuration") or [])
+        switches = {i["name"]: i["value"] for i in items if i.get("name") in shop_config.SWITCH_KEYS}
+        for key, value in switches.items():
+            enabled = value is True or str(value).strip().lower() == "true"
+            channels.set_event_enabled(shop_config.SWITCH_KEYS[key], enabled)
+        cleaned_data = {**cleaned_data, "configuration": [i for i in items if i.get("name") not in switches]}
+        # The rows are the one copy of the switches: none is kept in PluginConfiguration.
+        plugin_configuration.configuration = [
+            i for i in plugin_configuration.configuration or [] if i.get("name") not in shop_config.SWITCH_KEYS
+        ]
+        result = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        shop_config.mirror(shop_config.from_items(result.configuration))
+        cls._show_switches(result.configuration)
+        return result
+
+    @staticmethod
+    def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Set the switch fields to the rows' state (one query), adding missing ones."""
+        from .channels import enabled_events
+
+        enabled = enabled_events()
+        present = {i.get("name") for i in configuration}
+        for key in shop_config.SWITCH_KEYS:
+            if key not in present:
+                configuration.insert(list(shop_config.SWITCH_KEYS).index(key), {"name": key, "value": False})
+        for item in configuration:
+            event = shop_config.SWITCH_KEYS.get(item.get("name"))
+            if event is not None:
+                item.update(NotifyPlugin.CONFIG_STRUCTURE[item["name"]])
+                item["value"] = event in enabled
+        return configuration
+
+    def resolve_plugin_configuration(self, request):
+        with allow_writer():  # the switch rows are read where they are written (no replica lag)
+            return self._show_switches(self.configuration)
+
+    # --- orders ------------------------------------------------------------------------------
+
+    @_guarded
+    def order_created(self, order, webhooks=None, **kwargs):
+        from .capture import orders
+
+        orders.on_order_created(order, self.shop)
+
+    @_guarded
+    def order_paid(self, order, webhooks=None, **kwargs):
+        from .capture import orders
+
+        orders.on_order_payment(order, self.shop)
+
+    @_guarded
+    def order_fully_paid(self, order, webhooks=None, **kwargs):
+        from .capture import orders
+
+        orders.on_order_payment(order, self.shop)
+
+    @_guarded
+    def order_cancelled(self, order, webhooks=None, **kwargs):
+        from .capture import orders
+
+        orders.on_order_cancelled(order, self.shop)
+
+    # --- fulfillments ------------------------------------------------------------------------
+
+    @_guarded
+    def fulfillment_created(self, fulfillment, *args, **kwargs):
+        from .capture import fulfillments
+
+        fulfillments.on_tracking(fulfillment, self.shop)
+
+    @_guarded
+    def tracking_number_updated(self, fulfillment, *args, **kwargs):
+        from .capture import fulfillments
+
+        fulfillments.on_tracking(fulfillment, self.shop)
+
+    # --- contacts ----------------------------------------------------------------------------
+
+    @_guarded
+    def customer_created(self, customer, *args, **kwargs):
+        from .capture import customers
+
+        customers.on_customer_created(customer, self.shop, self.requestor)
+
+    @_guarded
+    def checkout_created(self, checkout, webhooks=None, **kwargs):
+        from .capture import customers
+
+        customers.on_checkout(checkout, self.shop)
+
+    @_guarded
+    def checkout_updated(self, checkout, webhooks=None, **kwargs):
+        from .capture import customers
+
+        customers.on_checkout(checkout, self.shop)
+
+    # --- the plugin's own API ------------------------------------------------------------------
+
+    def webhook(self, request, path, previous_value):
+        if not path.startswith("/graphql"):
+            return previous_value
+        from .graphql.endpoint import handle
+
+        return handle(request)
+
+
+assert set(shop_config.SWITCH_KEYS.values()) == set(EventType)

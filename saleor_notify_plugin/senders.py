@@ -41,9 +41,15 @@ def send_postback(channel: NotificationChannel, msg_id: str, body: bytes, settin
 
 
 def summary_line(event: NotificationEvent) -> str:
-    label = EventType(event.event).label
-    subject = event.payload.get("number") or event.payload.get("email") or event.subject_id
-    return f"{label} ({event.source.lower()}): {event.subject_type} {subject}"
+    """One line for a human: "Refund applied (admin): order 1042"."""
+    data = event.payload
+    order = data.get("order") if isinstance(data.get("order"), dict) else {}
+    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
+    number = data.get("number") or order.get("number")
+    if number:
+        return f"{EventType(event.event).label} ({event.source.lower()}): order {number}"
+    subject = data.get("email") or contact.get("email") or event.subject_id
+    return f"{EventType(event.event).label} ({event.source.lower()}): {event.subject_type} {subject}"
 
 
 def send_slack(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:

@@ -46,11 +46,18 @@ LEASE_MARGIN_S = 30.0
 
 
 def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bool:
-    """Hand a task to the broker; never raise (the sweep recovers what did not arrive)."""
+    """Hand a task to the broker; never raise (the sweep recovers what did not arrive).
+
+    A Celery app without a broker (Saleor's ``CELERY_TASK_ALWAYS_EAGER`` setups) runs the
+    task here and now, as Saleor does with its own tasks; countdowns are then ignored.
+    """
     try:
-        current_app.send_task(
-            name, args=args, countdown=countdown or None, queue=get_settings().queue, retry=False
-        )
+        if current_app.conf.task_always_eager:
+            current_app.tasks[name].apply(args=args)
+        else:
+            current_app.send_task(
+                name, args=args, countdown=countdown or None, queue=get_settings().queue, retry=False
+            )
     except Exception:  # noqa: BLE001 - a broker outage must not break the caller
         logger.warning("saleor-notify: could not enqueue %s%s; the sweep will retry", name, args, exc_info=True)
         return False

@@ -6,9 +6,27 @@ autodiscovers this module); elsewhere on ``saleor_notify_plugin.celery_app``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
 from celery import shared_task
 
 from . import services
+
+#: What every task body runs inside. Saleor's tasks must declare that they write to the
+#: primary database (``allow_writer``); the Saleor-facing plugin module installs that here,
+#: so this module needs no Saleor import.
+_task_context: Callable[[], AbstractContextManager[object]] = nullcontext
+
+
+def use_task_context(factory: Callable[[], AbstractContextManager[object]]) -> None:
+    global _task_context
+    _task_context = factory
+
+
+def run_in_task_context[T](func: Callable[..., T], *args: object) -> T:
+    with _task_context():
+        return func(*args)
 
 # Late ack: a message is acknowledged after the task ran, so work of a killed worker is redone.
 _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
@@ -16,22 +34,22 @@ _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": 
 
 @shared_task(name=services.FAN_OUT_TASK, **_RELIABLE)
 def fan_out(event_id: str) -> None:
-    services.fan_out(event_id)
+    run_in_task_context(services.fan_out, event_id)
 
 
 @shared_task(name=services.DELIVER_TASK, **_RELIABLE)
 def deliver(delivery_id: int) -> None:
-    services.attempt_delivery(delivery_id)
+    run_in_task_context(services.attempt_delivery, delivery_id)
 
 
 @shared_task(name="saleor_notify.sweep", ignore_result=True)
 def sweep() -> None:
-    services.sweep()
+    run_in_task_context(services.sweep)
 
 
 @shared_task(name="saleor_notify.purge", ignore_result=True)
 def purge() -> None:
-    services.purge_old()
+    run_in_task_context(services.purge_old)
 
 
 def beat_schedule(sweep_interval_s: float = 60.0) -> dict[str, dict]:

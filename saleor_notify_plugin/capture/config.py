@@ -89,6 +89,8 @@ def load() -> ShopConfig:
 
 def mirror(config: ShopConfig) -> None:
     """Write the settings where workers read them."""
+    from ..conf import forget_shop_settings
     from ..models import ShopSettings
 
     ShopSettings.objects.update_or_create(pk=1, defaults=config.as_model_fields())
+    forget_shop_settings()

@@ -29,8 +29,11 @@ class DemoReceivers:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status, delay_s = receivers.next_reply(self.path)
                 secret = receivers.secrets.get(self.path)
-                signed = "signature ok" if secret and verify(secret, dict(self.headers.items()), body) else "unsigned"
-                receivers.log.append(f"{self.path} got {self.headers.get('webhook-id', '-')} ({signed})")
+                if secret:
+                    signed = "signature ok" if verify(secret, dict(self.headers.items()), body) else "BAD SIGNATURE"
+                    receivers.log.append(f"{self.path:<12} {self.headers.get('webhook-id')} ({signed}) -> {status}")
+                else:
+                    receivers.log.append(f"{self.path:<12} {body[:70].decode(errors='replace')} -> {status}")
                 time.sleep(delay_s)
                 try:
                     self.send_response(status)

@@ -138,10 +138,3 @@ def test_subscription_cancel_is_recorded_once(gql):
     assert (event.event, event.source, event.order_id) == ("SUBSCRIPTION_CANCELED", "FUNNEL", ORDER_UUID)
     again = gql(SUBSCRIPTION_CANCEL, {"input": values})
     assert again.result("notificationSubscriptionCancel")["recorded"] is False
-
-
-@pytest.mark.skipif(CAPTURE_IMPORTABLE, reason="capture.api is importable here")
-def test_subscription_cancel_without_capture_says_so(gql):
-    values = {"subscriptionId": "sub_1", "email": "ann@example.com"}
-    response = gql(SUBSCRIPTION_CANCEL, {"input": values})
-    assert response.codes("notificationSubscriptionCancel") == ["UNAVAILABLE"]

@@ -36,6 +36,14 @@ def test_slack_channel_posts_a_text_message(live, receiver, path):
     assert body == {"text": "Order completed (shop): order 1001"}
 
 
+def test_summary_reads_nested_order_numbers(live, receiver, path):
+    channel = channels.create_channel(name="#orders", kind="SLACK", url=receiver.url(path))
+    attach(EventType.REFUND_APPLIED, channel)
+    record(EventType.REFUND_APPLIED, payload={"order": {"number": "1042"}, "amount": {"amount": "5.00"}})
+    assert wait_for(lambda: final_delivery(channel), 10).status == "SUCCESS"
+    assert json.loads(receiver.received(path)[0].body) == {"text": "Refund applied (shop): order 1042"}
+
+
 def test_slack_channel_follows_the_postback_retry_rules(live, receiver, path):
     channel = channels.create_channel(name="#orders", kind="SLACK", url=receiver.script(path, Reply(500), Reply(200)))
     attach(EventType.ORDER_COMPLETED, channel)

@@ -1,0 +1,79 @@
+"""Entry points for the plugin's own API (the GraphQL layer calls these)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import payloads, services
+from ..errors import NotifyError, NotifyErrorCode
+from ..events import EventType, Source
+from ..models import FunnelTimer
+from . import config as shop_config
+from .orders import NOT_PLACED, record_order_completed
+from .sources import order_source
+
+
+def funnel_order_completed(order_id: str, checkout_token: str | None, *, trusted: bool) -> bool:
+    """The shopper reached the funnel's thank-you page: Order completed (FUNNEL), once.
+
+    An untrusted caller (the storefront) proves the order with its checkout token. The
+    key is the fallback timer's, so whichever comes first wins. True if recorded now.
+    """
+    from saleor.order.models import Order
+
+    # A storefront learns nothing about orders it cannot prove: unknown order and wrong
+    # token get the same answer.
+    unknown = (
+        NotifyError(NotifyErrorCode.NOT_FOUND, "No such order.", "orderId")
+        if trusted
+        else NotifyError(NotifyErrorCode.PERMISSION_DENIED, "The order and checkout token do not match.", "token")
+    )
+    try:
+        pk = uuid.UUID(str(order_id))
+    except ValueError:
+        raise unknown from None
+    order = Order.objects.select_related("channel", "user", "billing_address").filter(pk=pk).first()
+    if order is None:
+        raise unknown
+    if not trusted and (not checkout_token or str(checkout_token) != str(order.checkout_token or "")):
+        raise unknown
+    if order.status in NOT_PLACED:
+        raise NotifyError(NotifyErrorCode.INVALID, "The order has not been placed.", "orderId")
+    config = shop_config.load()
+    if order_source(order, config) is not Source.FUNNEL:
+        return False  # Admin and Shop orders are completed by their full payment, not by this signal
+    with transaction.atomic():
+        recorded = record_order_completed(order, Source.FUNNEL, config, trigger="thank_you")
+        FunnelTimer.objects.filter(order_id=str(order.pk), fired_at__isnull=True).update(fired_at=timezone.now())
+    return recorded
+
+
+def subscription_canceled(*, subscription_id: str, email: str, order_id: str | None, reason: str, source: str) -> bool:
+    """A subscription system reports a cancellation. True if recorded now (once per id)."""
+    subscription_id = (subscription_id or "").strip()
+    if not subscription_id:
+        raise NotifyError(NotifyErrorCode.REQUIRED, "A subscription id is required.", "subscriptionId")
+    if len(subscription_id) > 128:
+        raise NotifyError(
+            NotifyErrorCode.INVALID, "The subscription id is longer than 128 characters.", "subscriptionId"
+        )
+    try:
+        source_value = Source(str(source).upper())
+    except ValueError:
+        raise NotifyError(NotifyErrorCode.INVALID, "The source must be ADMIN, SHOP or FUNNEL.", "source") from None
+    with transaction.atomic():
+        recorded = services.record_event(
+            EventType.SUBSCRIPTION_CANCELED,
+            source_value,
+            subject_type="subscription",
+            subject_id=subscription_id,
+            order_id=order_id or "",
+            payload=payloads.subscription_canceled_data(
+                subscription_id=subscription_id, email=email, order_id=order_id, reason=reason
+            ),
+            idempotency_key=f"subscription_canceled:{subscription_id}",
+        )
+    return recorded is not None

@@ -1,0 +1,69 @@
+"""The periodic capture task: the transaction poller and the funnel fallback timer.
+
+Registered when ``plugin.py`` is imported (Saleor imports every plugin at startup, in web,
+worker and beat processes alike); scheduled by ``register_beat_schedule`` on ``beat_init``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from celery.signals import beat_init
+
+from ..tasks import run_in_task_context
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_TASK = "saleor_notify.capture"
+#: How often the poller runs: "within seconds" of a decline that fires no hook.
+CAPTURE_INTERVAL_S = 5.0
+
+
+def run_capture() -> dict[str, Any]:
+    from . import config, orders, transactions
+
+    shop = config.load()
+    counts: dict[str, Any] = transactions.poll(shop)
+    counts["funnel_timers"] = orders.fire_due_timers(shop)
+    return counts
+
+
+@shared_task(name=CAPTURE_TASK, ignore_result=True, expires=CAPTURE_INTERVAL_S * 4)
+def capture() -> None:
+    run_in_task_context(run_capture)
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """Every periodic task of the plugin: the core's sweep and purge, and the capture."""
+    from ..conf import get_settings
+    from ..tasks import beat_schedule as core_schedule
+
+    settings = get_settings()
+    entries = core_schedule(settings.sweep_interval_s)
+    entries["saleor-notify-capture"] = {
+        "task": CAPTURE_TASK,
+        "schedule": CAPTURE_INTERVAL_S,
+        "options": {"expires": CAPTURE_INTERVAL_S * 4},
+    }
+    if settings.queue:
+        for entry in entries.values():
+            entry.setdefault("options", {})["queue"] = settings.queue
+    return entries
+
+
+@beat_init.connect(weak=False)
+def register_beat_schedule(sender: Any = None, **kwargs: Any) -> None:
+    """Add the plugin's entries to the running beat's scheduler (either Celery's default
+    or Saleor's django-celery-beat ``DatabaseScheduler``), unless the deployment's
+    ``CELERY_BEAT_SCHEDULE`` already names them."""
+    scheduler = getattr(sender, "scheduler", None)
+    if scheduler is None:
+        return
+    existing = set((sender.app.conf.beat_schedule or {}).keys())
+    entries = {k: v for k, v in beat_schedule().items() if k not in existing}
+    try:
+        scheduler.update_from_dict(entries)
+    except Exception:  # noqa: BLE001 - beat keeps running Saleor's own schedule
+        logger.exception("saleor-notify: could not add the periodic tasks; add them to CELERY_BEAT_SCHEDULE")

@@ -1,0 +1,192 @@
+"""Transaction approved / declined and Refund applied, read from Saleor's payment records.
+
+Saleor fires no hook for a declined charge (either API), none for a void, and its bulk paths
+skip ``post_save``; so a poller reads the records themselves: ``TransactionEvent`` rows
+(transactions API) and legacy ``payment.Transaction`` rows, by primary key behind a durable
+cursor. Every row maps to at most one event with a key naming the row, so a row read twice
+(overlapping polls, a retried task) is recorded once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import payloads, services
+from ..channels import enabled_events
+from ..events import EventType, Source
+from ..models import NotificationEvent, TransactionCursor
+from . import serialize
+from .config import ShopConfig
+from .sources import checkout_source, order_source
+
+logger = logging.getLogger(__name__)
+
+#: A row is passed by the cursor only this long after its creation: a transaction that
+#: commits late (its id lower than ids already visible) is still read within this window.
+SETTLE_S = 120.0
+BATCH = 500
+
+# TransactionEvent.type -> our event (declines: payment declines, not failed refunds)
+TE_EVENTS = {
+    "charge_success": EventType.TRANSACTION_APPROVED,
+    "charge_failure": EventType.TRANSACTION_DECLINED,
+    "authorization_failure": EventType.TRANSACTION_DECLINED,
+    "refund_success": EventType.REFUND_APPLIED,
+    "cancel_success": EventType.REFUND_APPLIED,
+}
+REFUND_KIND = {"refund_success": "refund", "cancel_success": "void", "refund": "refund", "void": "void"}
+LEGACY_DECLINABLE = ("auth", "capture", "capture_failed")
+
+
+def legacy_event(kind: str, is_success: bool) -> EventType | None:
+    if kind == "capture" and is_success:
+        return EventType.TRANSACTION_APPROVED
+    if kind in LEGACY_DECLINABLE and not is_success or kind == "capture_failed":
+        return EventType.TRANSACTION_DECLINED
+    if kind in ("refund", "void") and is_success:
+        return EventType.REFUND_APPLIED
+    return None
+
+
+def event_key(event: EventType, ref: str) -> str:
+    return f"{event.value.lower()}:{ref}"
+
+
+def _source(order: Any, checkout: Any, config: ShopConfig) -> Source:
+    if order is not None:
+        return order_source(order, config)
+    if checkout is not None:
+        return checkout_source(checkout, config)
+    return Source.SHOP
+
+
+def _record(event, ref, api, kind, amount, currency, psp, message, created_at, gateway, order, checkout, config):
+    txn = payloads.transaction(
+        id=ref,
+        api=api,
+        type=kind,
+        amount=payloads.money(amount, currency),
+        psp_reference=psp,
+        message=message,
+        created_at=created_at,
+        gateway=gateway,
+    )
+    order_ref = serialize.order_ref(order) if order is not None else None
+    if event is EventType.REFUND_APPLIED:
+        data = payloads.refund_data(txn, kind=REFUND_KIND[kind], order=order_ref)
+    else:
+        token = order.checkout_token if order is not None else (str(checkout.token) if checkout else None)
+        data = payloads.transaction_data(txn, order=order_ref, checkout_token=token)
+    services.record_event(
+        event,
+        _source(order, checkout, config),
+        subject_type="transaction",
+        subject_id=ref,
+        order_id=str(order.pk) if order is not None else "",
+        payload=data,
+        idempotency_key=event_key(event, ref),
+        occurred_at=created_at,
+    )
+
+
+def _transaction_events(after: int):
+    from saleor.payment.models import TransactionEvent
+
+    return (
+        TransactionEvent.objects.filter(pk__gt=after, type__in=list(TE_EVENTS))
+        .select_related("transaction__order__channel", "transaction__checkout__channel")
+        .order_by("pk")
+    )
+
+
+def _legacy_transactions(after: int):
+    from saleor.payment.models import Transaction
+
+    return (
+        Transaction.objects.filter(pk__gt=after, kind__in=["auth", "capture", "capture_failed", "refund", "void"])
+        .select_related("payment__order__channel", "payment__checkout__channel")
+        .order_by("pk")
+    )
+
+
+def _initial_position(name: str, settled: datetime) -> int:
+    """A new install starts now: history is not notified."""
+    from django.db.models import Max
+    from saleor.payment.models import Transaction, TransactionEvent
+
+    model = TransactionEvent if name == "transaction_event" else Transaction
+    return model.objects.filter(created_at__lte=settled).aggregate(m=Max("pk"))["m"] or 0
+
+
+def _poll_table(name: str, config: ShopConfig, enabled: set[EventType], now: datetime) -> int:
+    settled = now - timedelta(seconds=SETTLE_S)
+    if not TransactionCursor.objects.filter(pk=name).exists():
+        TransactionCursor.objects.bulk_create(
+            [TransactionCursor(name=name, position=_initial_position(name, settled))], ignore_conflicts=True
+        )
+    recorded = 0
+    with transaction.atomic():
+        cursor = TransactionCursor.objects.select_for_update(skip_locked=True).filter(pk=name).first()
+        if cursor is None:
+            return 0  # another poller holds it
+        reader = _transaction_events if name == "transaction_event" else _legacy_transactions
+        rows = list(reader(cursor.position)[:BATCH])
+        prefix = "te" if name == "transaction_event" else "tx"
+        candidates = []
+        for row in rows:
+            event = TE_EVENTS.get(row.type) if prefix == "te" else legacy_event(row.kind, row.is_success)
+            if event is not None and event in enabled:
+                candidates.append((row, event, f"{prefix}:{row.pk}"))
+        done = set(
+            NotificationEvent.objects.filter(
+                idempotency_key__in=[event_key(e, ref) for _, e, ref in candidates]
+            ).values_list("idempotency_key", flat=True)
+        )
+        for row, event, ref in candidates:
+            if event_key(event, ref) in done:
+                continue
+            try:
+                with transaction.atomic():
+                    if prefix == "te":
+                        item = row.transaction
+                        _record(event, ref, "transactions", row.type, row.amount_value, row.currency,
+                                row.psp_reference, row.message, row.created_at,
+                                row.app_identifier or item.app_identifier or item.name,
+                                item.order, item.checkout, config)
+                    else:
+                        payment = row.payment
+                        _record(event, ref, "payments", row.kind, row.amount, row.currency,
+                                row.token or payment.psp_reference, row.error, row.created_at, payment.gateway,
+                                payment.order, payment.checkout, config)
+                recorded += 1
+            except Exception:  # noqa: BLE001 - one bad row must not stop the others
+                logger.exception("saleor-notify: could not record %s %s", event.value, ref)
+        position = cursor.position
+        for row in rows:
+            if row.created_at > settled:
+                break
+            position = row.pk
+        if position != cursor.position:
+            TransactionCursor.objects.filter(pk=name).update(position=position, updated_at=now)
+    return recorded
+
+
+def poll(config: ShopConfig, now: datetime | None = None) -> dict[str, int]:
+    """Read new payment records of both APIs; returns how many events were recorded."""
+    now = now or timezone.now()
+    enabled = enabled_events() & {
+        EventType.TRANSACTION_APPROVED,
+        EventType.TRANSACTION_DECLINED,
+        EventType.REFUND_APPLIED,
+    }
+    counts = {}
+    for name in ("transaction_event", "payment_transaction"):
+        # Run even with every switch off: the cursor moves on, so switching on later does not
+        # notify what happened while off.
+        counts[name] = _poll_table(name, config, enabled, now)
+    return counts
