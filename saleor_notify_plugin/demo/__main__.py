@@ -20,6 +20,7 @@ import django
 from django.conf import settings
 
 TIMEOUT_S = 2.0
+MANUAL_MARK = {"MANUAL": ", manual"}
 
 
 def configure(tmp: Path) -> None:
@@ -142,7 +143,7 @@ def print_log(deliveries) -> None:  # type: ignore[no-untyped-def]
     print(header + "\n" + "-" * (len(header) + 40))
     for delivery in deliveries:
         attempts = ", ".join(
-            f"{a.status_code or a.error_kind} {a.duration_ms} ms ({a.verdict}{', manual' if a.trigger == 'MANUAL' else ''})"
+            f"{a.status_code or a.error_kind} {a.duration_ms} ms ({a.verdict}{MANUAL_MARK.get(a.trigger, '')})"
             for a in delivery.attempts.all()
         )
         print(f"{delivery.event.event:<27} {delivery.event.source:<7} {delivery.channel_name:<30} "
