@@ -1,0 +1,172 @@
+"""docs/performance.md (table and machine notes) and docs/performance.json (raw figures)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def f(s: dict[str, Any], digits: int = 2, unit: str = "") -> str:
+    fmt = f"{{:,.{digits}f}}"
+    return f"{fmt.format(s['median'])}{unit} [{fmt.format(s['min'])}-{fmt.format(s['max'])}]"
+
+
+def verdict(ok: bool, detail: str) -> str:
+    return ("met" if ok else "**missed**") + f" ({detail})"
+
+
+def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    out: list[tuple[str, str, str, str]] = []
+    rp = r.get("request_path")
+    if rp:
+        ratios = [rp["channels"][n]["ratio"]["median"] for n in ("1", "10", "50")]
+        for n in ("1", "10", "50"):
+            c = rp["channels"][n]
+            worst = c["ratio"]["median"]
+            out.append((
+                f"1. request path, {n} channel(s): `atomic(record_event)` incl. commit + enqueue",
+                f"{f(c['ms'], 3, ' ms')} vs bare INSERT {f(rp['bare_insert_ms'], 3, ' ms')}",
+                f"{f(c['ratio'])}x",
+                verdict(worst <= 2.0, f"goal <= 2x; {worst / 2.0:.2f} of the limit"),
+            ))
+        ne = rp.get("one_channel_without_enqueue")
+        if ne:
+            out.append(("1. diagnosis: the same, 1 channel, with the after-commit `send_task` made a no-op",
+                        f"{f(ne['ms'], 3, ' ms')}", f"{f(ne['ratio'])}x",
+                        "the rest of the cost above is the enqueue to Redis"))
+        spread = max(ratios) / min(ratios)
+        out.append(("1. request path, flatness 50 vs 1 channel", "", f"{ratios[2] / ratios[0]:.2f}x",
+                    verdict(spread <= 1.2, f"max/min over 1/10/50 = {spread:.2f}")))
+    tp = r.get("throughput")
+    if tp:
+        m = tp["ratio"]["median"]
+        out.append(("2. throughput, end to end (deliveries/s)",
+                    f"{f(tp['worker_per_s'], 0, '/s')} vs Session loop {f(tp['loop_per_s'], 0, '/s')}",
+                    f"{f(tp['ratio'])}x", verdict(m >= 0.5, f"goal >= 0.50; {m / 0.5:.2f} of the goal")))
+    lat = r.get("latency")
+    if lat:
+        p99 = lat["p99_ms"]["median"]
+        out.append((f"3. latency commit -> arrival at {lat['rate_per_s']:.0f} events/s, p50",
+                    f"{f(lat['p50_ms'], 1, ' ms')} vs direct POST {f(lat['base_p50_ms'], 2, ' ms')}", "", ""))
+        out.append((f"3. latency commit -> arrival at {lat['rate_per_s']:.0f} events/s, p99",
+                    f"{f(lat['p99_ms'], 1, ' ms')} vs direct POST {f(lat['base_p99_ms'], 2, ' ms')}",
+                    f"{f(lat['p99_ratio'], 1)}x", verdict(p99 < 50, f"goal < 50 ms; {p99:.1f} ms")))
+    lo = r.get("latency_low_rate")
+    if lo:
+        out.append((f"3. latency commit -> arrival at {lo['rate_per_s']:.0f} events/s (below capacity), p50 / p99",
+                    f"p50 {f(lo['p50_ms'], 1, ' ms')}; p99 {f(lo['p99_ms'], 1, ' ms')} vs direct POST p99 "
+                    f"{f(lo['base_p99_ms'], 2, ' ms')}",
+                    f"{f(lo['p99_ratio'], 1)}x", verdict(lo["p99_ms"]["median"] < 50,
+                                                         f"goal < 50 ms; {lo['p99_ms']['median']:.1f} ms")))
+    fo = r.get("fanout")
+    if fo:
+        out.append(("5. fan-out: one event to 50 postback channels, commit -> last arrival",
+                    f"{f(fo['last_arrival_ms'], 1, ' ms')} vs Session loop of 50 POSTs "
+                    f"{f(fo['loop_50_posts_ms'], 1, ' ms')}",
+                    f"{f(fo['ratio'], 1)}x", "no goal"))
+    va = r.get("variant_db_reuse")
+    if va:
+        if va.get("throughput"):
+            t = va["throughput"]
+            m = t["ratio"]["median"]
+            out.append((f"2'. throughput, worker with {va['setting']}",
+                        f"{f(t['worker_per_s'], 0, '/s')} vs Session loop {f(t['loop_per_s'], 0, '/s')}",
+                        f"{f(t['ratio'])}x", verdict(m >= 0.5, f"goal >= 0.50; {m / 0.5:.2f} of the goal")))
+        if va.get("latency"):
+            l2 = va["latency"]
+            out.append((f"3'. latency p50 / p99, worker with {va['setting']}",
+                        f"p50 {f(l2['p50_ms'], 1, ' ms')}; p99 {f(l2['p99_ms'], 1, ' ms')}",
+                        f"{f(l2['p99_ratio'], 1)}x", verdict(l2["p99_ms"]["median"] < 50,
+                                                             f"goal < 50 ms; {l2['p99_ms']['median']:.1f} ms")))
+        if va.get("latency_low_rate"):
+            l3 = va["latency_low_rate"]
+            out.append((f"3'. latency at {l3['rate_per_s']:.0f} events/s, worker with {va['setting']}",
+                        f"p50 {f(l3['p50_ms'], 1, ' ms')}; p99 {f(l3['p99_ms'], 1, ' ms')}",
+                        f"{f(l3['p99_ratio'], 1)}x", verdict(l3["p99_ms"]["median"] < 50,
+                                                             f"goal < 50 ms; {l3['p99_ms']['median']:.1f} ms")))
+        if va.get("fanout"):
+            fo2 = va["fanout"]
+            out.append((f"5'. fan-out to 50, worker with {va['setting']}",
+                        f"{f(fo2['last_arrival_ms'], 1, ' ms')} vs loop {f(fo2['loop_50_posts_ms'], 1, ' ms')}",
+                        f"{f(fo2['ratio'], 1)}x", "no goal"))
+    sc = r.get("scale")
+    if sc:
+        n = f"{sc['rows_per_table']:,}"
+        if rp and sc.get("request_path"):
+            for k in ("1", "10", "50"):
+                before = rp["channels"][k]["ratio"]["median"]
+                after = sc["request_path"]["channels"][k]["ratio"]
+                change = after["median"] / before
+                out.append((f"4. request path with {n} log rows, {k} channel(s)",
+                            f"{f(sc['request_path']['channels'][k]['ms'], 3, ' ms')}",
+                            f"{f(after)}x (was {before:.2f}x: {change:.2f} of it)",
+                            verdict(change <= 1.2, "goal: at most 1.20 of the empty-log ratio")))
+        if tp and sc.get("throughput"):
+            after = sc["throughput"]["ratio"]
+            change = after["median"] / tp["ratio"]["median"]
+            out.append((f"4. throughput with {n} log rows", f"{f(sc['throughput']['worker_per_s'], 0, '/s')}",
+                        f"{f(after)}x of loop (was {tp['ratio']['median']:.2f}x: {change:.2f} of it)",
+                        verdict(change >= 0.8, "goal: at least 0.80 of the empty-log ratio")))
+        be = sc.get("backlog_empty_log")
+        bl = sc.get("backlog")
+        loop = tp["loop_per_s"]["median"] if tp else None
+        for label, b in (("empty log", be), (f"{n} log rows", bl)):
+            if not b:
+                continue
+            ratio = f"{b['window_per_s']['median'] / loop:.3f}x of the Session loop" if loop else ""
+            detail, ok = "", True
+            if b is bl and be:
+                change = bl["window_per_s"]["median"] / be["window_per_s"]["median"]
+                detail, ok = f"{change:.2f} of the empty-log drain; goal >= 0.80", change >= 0.8
+            out.append((f"4. drain of {b['deliveries']:,} pending deliveries, {label}: rate per 1/5 of the drain",
+                        f"{f(b['window_per_s'], 0, '/s')} (overall {b['overall_per_s']:.0f}/s)", ratio,
+                        verdict(ok, detail) if detail else ""))
+            mem = b["rss_end_over_start"]
+            out.append(("4. worker RSS (main + 2 children) during that drain, peak of first vs last 10%",
+                        f"{b['rss_start']['total_kib'] / 1024:.1f} MiB -> {b['rss_end']['total_kib'] / 1024:.1f} MiB",
+                        f"{mem:.3f}x", verdict(mem <= 1.05, "goal: flat (within 5%)")))
+    return out
+
+
+def write(r: dict[str, Any], md_path: Path) -> None:
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path = md_path.with_suffix(".json")
+    json_path.write_text(json.dumps(r, indent=1, default=str) + "\n")
+    m, c = r["machine"], r["config"]
+    lines = [
+        "# Performance",
+        "",
+        "Produced by `.venv/bin/python -m benchmarks" + (" --quick" if c["quick"] else "") + "`"
+        f" on {m['date']}; raw figures in `{json_path.name}`.",
+        "",
+        f"Every figure: median of {c['runs']} runs [min-max], and a ratio to a baseline measured in the same run.",
+        "",
+        "| figure | value vs baseline | ratio | goal |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {cc} | {d} |" for a, b, cc, d in rows(r)]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- CPUs: {m['cpu_count']} ({m['cpu_model']}), kernel {m['kernel']}",
+        f"- Python {m['python']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, "
+        f"Django {m['django']}, Celery {m['celery']}",
+        f"- load average at start {tuple(round(x, 2) for x in m['load_average_at_start'])}, at end "
+        f"{tuple(round(x, 2) for x in m.get('load_average_at_end', ()))} (the machine is shared)",
+        f"- sizes: {json.dumps({k: v for k, v in c.items() if k != 'only'})}",
+        f"- whole run: {r.get('elapsed_s', 0):.0f} s",
+        "",
+    ]
+    notes = Path(__file__).with_name("NOTES.md")
+    if notes.exists():
+        lines += [notes.read_text()]
+    md_path.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":  # re-render the Markdown from a JSON file: python -m benchmarks.report [json]
+    import sys
+
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs/performance.json"
+    write(json.loads(src.read_text()), src.with_suffix(".md"))
