@@ -51,4 +51,5 @@ else:
         "saleor.payment.tests.fixtures",
         "saleor.webhook.tests.circuit_breaker.fixtures",
         "tests.saleor.fixtures",
+        "tests.saleor.fixtures_api",
     ]
