@@ -2,7 +2,9 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint
+PAGES := saleor_notify_plugin/dashboard/static/index.html
+
+.PHONY: demo test lint pages
 
 $(VENV)/.installed: pyproject.toml setup.cfg
 	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is required (pyenv: see .python-version)"'
@@ -14,7 +16,14 @@ $(VENV)/.installed: pyproject.toml setup.cfg
 demo: $(VENV)/.installed
 	$(PY) -m saleor_notify_plugin.demo
 
-test: $(VENV)/.installed
+# The dashboard pages, built from the lockfile (Node 20 and npm).
+$(PAGES): frontend/package-lock.json frontend/package.json frontend/index.html frontend/vite.config.ts $(shell find frontend/src -type f)
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	npm run build --prefix frontend
+
+pages: $(PAGES)
+
+test: $(VENV)/.installed $(PAGES)
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed

@@ -273,3 +273,23 @@ class FunnelTimer(models.Model):
 
     def __str__(self) -> str:
         return f"funnel timer {self.order_id}"
+
+
+class DashboardApp(models.Model):
+    """The Saleor App that puts this plugin's pages in the dashboard, as its installation registered it.
+
+    Saleor POSTs the app's token to the manifest's ``tokenTargetUrl`` once, at installation;
+    the plugin checks it is a token of that app and keeps who registered, not the token:
+    the pages authenticate with the token the dashboard hands them, and nothing here calls
+    Saleor as the app.
+    """
+
+    saleor_app_id = models.PositiveIntegerField(unique=True, help_text="Saleor's App primary key.")
+    app_identifier = models.CharField(max_length=256, help_text="The manifest id the app was installed with.")
+    token_last_4 = models.CharField(max_length=4, help_text="The registered token's last characters, for support.")
+    saleor_api_url = models.CharField(max_length=512, blank=True, help_text="Saleor-Api-Url of the registration.")
+    domain = models.CharField(max_length=256, blank=True, help_text="Saleor-Domain of the registration.")
+    registered_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"dashboard app {self.app_identifier} (Saleor app {self.saleor_app_id})"

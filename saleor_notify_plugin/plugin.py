@@ -229,11 +229,16 @@ class NotifyPlugin(BasePlugin):
     # --- the plugin's own API ------------------------------------------------------------------
 
     def webhook(self, request, path, previous_value):
-        if not path.startswith("/graphql"):
-            return previous_value
-        from .graphql.endpoint import handle
+        path = path or ""
+        if path.startswith("/graphql"):
+            from .graphql.endpoint import handle
 
-        return handle(request)
+            return handle(request)
+        # The dashboard app: manifest, token registration and pages under /app/.
+        from .dashboard.views import route
+
+        response = route(request, path)
+        return previous_value if response is None else response
 
 
 assert set(shop_config.SWITCH_KEYS.values()) == set(EventType)

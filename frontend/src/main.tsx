@@ -1,0 +1,15 @@
+import "@saleor/macaw-ui/style";
+
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { App } from "./App";
+import { BridgeProvider } from "./bridge";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <BridgeProvider>
+      <App />
+    </BridgeProvider>
+  </StrictMode>,
+);
