@@ -53,6 +53,7 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Guard]] = []
         self._seq = itertools.count()
         self._started = False
+        self._compact_at = 256
 
     def reset_after_fork(self) -> None:
         # Celery's prefork pool forks after import: a thread started in the parent is gone.
@@ -63,6 +64,12 @@ class _Watchdog:
             if not self._started:
                 self._started = True
                 threading.Thread(target=self._run, name="notify-deadline-watchdog", daemon=True).start()
+            if len(self._heap) >= self._compact_at:
+                # Finished exchanges wait for their deadline otherwise: drop them in one pass
+                # (amortised O(1) per exchange), so the heap holds running exchanges only.
+                self._heap = [entry for entry in self._heap if not entry[2].finished]
+                heapq.heapify(self._heap)
+                self._compact_at = max(256, 2 * len(self._heap))
             heapq.heappush(self._heap, (guard.deadline, next(self._seq), guard))
             self._cond.notify()
 
