@@ -13,7 +13,7 @@ from .delivery.signing import generate_secret
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType
 from .models import EventChannel, EventSwitch, NotificationChannel
-from .validation import validate_emails, validate_sources, validate_target_url
+from .validation import check_text, validate_emails, validate_sources, validate_target_url
 
 #: After a rotation, receivers get signatures with the old secret too for this long.
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
@@ -37,7 +37,7 @@ def _clean_name(name: str | None) -> str:
         raise NotifyError(NotifyErrorCode.REQUIRED, "A name is required.", "name")
     if len(name) > MAX_NAME_LENGTH:
         raise NotifyError(NotifyErrorCode.INVALID, f"The name is longer than {MAX_NAME_LENGTH} characters.", "name")
-    return name
+    return check_text(name, "name")
 
 
 def _kind(kind: str) -> ChannelKind:

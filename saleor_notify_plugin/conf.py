@@ -35,6 +35,9 @@ class NotifySettings:
     sweep_interval_s: float = 60.0
     sweep_stale_after_s: float = 120.0
     sweep_batch_size: int = 1000
+    # A worker that claimed a delivery owns it for the time limit plus this margin; after that
+    # (worker killed) the sweep hands it to another worker. Tests shorten it to see that quickly.
+    lease_margin_s: float = 30.0
     # Retention of the delivery log.
     attempt_retention_days: int = 30
     event_retention_days: int = 90

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from . import services
 from .errors import NotifyError, NotifyErrorCode
 from .events import EventType, Source
+from .validation import check_text
 
 #: Answers are copied into the postback: bounded so one storefront call cannot bloat the outbox.
 MAX_ANSWERS_BYTES = 64 * 1024
@@ -24,9 +25,7 @@ def clean_text(value: Any, field: str, max_length: int, *, required: bool = Fals
         raise NotifyError(NotifyErrorCode.REQUIRED, f"{field} is required.", field)
     if len(text) > max_length:
         raise NotifyError(NotifyErrorCode.TOO_LARGE, f"{field} is longer than {max_length} characters.", field)
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
-        raise NotifyError(NotifyErrorCode.INVALID, f"{field} contains control characters.", field)
-    return text
+    return check_text(text, field, multiline=True)
 
 
 def clean_email(value: Any, field: str = "email") -> str:
@@ -45,7 +44,14 @@ def clean_answers(answers: Any, field: str = "answers") -> Any:
         return {}
     if not isinstance(answers, dict | list):
         raise NotifyError(NotifyErrorCode.INVALID, "The answers must be a JSON object or array.", field)
-    size = len(json.dumps(answers, ensure_ascii=False, separators=(",", ":")).encode())
+    try:
+        size = len(json.dumps(answers, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode())
+    except UnicodeEncodeError:
+        raise NotifyError(NotifyErrorCode.INVALID, "The answers hold unpaired surrogates.", field) from None
+    except (RecursionError, ValueError):  # ValueError: NaN or Infinity, which PostgreSQL's JSON refuses
+        raise NotifyError(NotifyErrorCode.INVALID, "The answers are not JSON data.", field) from None
+    if _holds_nul(answers):  # PostgreSQL's jsonb cannot store U+0000
+        raise NotifyError(NotifyErrorCode.INVALID, "The answers contain NUL characters.", field)
     if size > MAX_ANSWERS_BYTES:
         raise NotifyError(
             NotifyErrorCode.TOO_LARGE,
@@ -53,6 +59,16 @@ def clean_answers(answers: Any, field: str = "answers") -> Any:
             field,
         )
     return answers
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _source(value: Any) -> Source:

@@ -7,6 +7,7 @@ commit; everything after that (fan-out, attempts, retries) runs in workers.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -37,12 +38,13 @@ logger = logging.getLogger(__name__)
 FAN_OUT_TASK = "saleor_notify.fan_out"
 DELIVER_TASK = "saleor_notify.deliver"
 
-#: A worker that claimed a delivery owns it for the exchange's time limit plus this margin;
-#: after that (worker killed) the sweep hands it to another worker.
-LEASE_MARGIN_S = 30.0
-
-
 # --- enqueueing ----------------------------------------------------------------------------
+
+
+#: After an enqueue failed, skip the broker for this long: each try would hold the shop's request
+#: for the broker's connect timeout (seconds), and the sweep enqueues whatever was skipped.
+BROKER_PAUSE_S = 10.0
+_broker_paused_until = 0.0
 
 
 def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bool:
@@ -51,14 +53,20 @@ def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bo
     A Celery app without a broker (Saleor's ``CELERY_TASK_ALWAYS_EAGER`` setups) runs the
     task here and now, as Saleor does with its own tasks; countdowns are then ignored.
     """
+    global _broker_paused_until
     try:
         if current_app.conf.task_always_eager:
             current_app.tasks[name].apply(args=args)
+        elif time.monotonic() < _broker_paused_until:
+            logger.warning("saleor-notify: broker unavailable, %s%s left to the sweep", name, args)
+            return False
         else:
             current_app.send_task(
                 name, args=args, countdown=countdown or None, queue=get_settings().queue, retry=False
             )
     except Exception:  # noqa: BLE001 - a broker outage must not break the caller
+        if not current_app.conf.task_always_eager:
+            _broker_paused_until = time.monotonic() + BROKER_PAUSE_S
         logger.warning("saleor-notify: could not enqueue %s%s; the sweep will retry", name, args, exc_info=True)
         return False
     return True
@@ -199,7 +207,8 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
             updated_at=now,
         )
         return None
-    lease = now + timedelta(seconds=get_settings().timeout_s + LEASE_MARGIN_S)
+    settings = get_settings()
+    lease = now + timedelta(seconds=settings.timeout_s + settings.lease_margin_s)
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempt_count=delivery.attempt_count
     ).update(attempt_count=delivery.attempt_count + 1, lease_expires_at=lease)

@@ -17,6 +17,20 @@ MAX_URL_LENGTH = 2048
 MAX_EMAIL_RECIPIENTS = 50
 
 
+def check_text(
+    text: str, field: str, *, multiline: bool = False, code: NotifyErrorCode = NotifyErrorCode.INVALID
+) -> str:
+    """Refuse what no column can store: control characters (NUL included) and unpaired surrogates."""
+    allowed = "\t\n\r" if multiline else ""
+    if any(ord(ch) < 32 and ch not in allowed for ch in text):
+        raise NotifyError(code, f"{field} contains control characters.", field)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotifyError(code, f"{field} is not valid text (it holds unpaired surrogates).", field) from None
+    return text
+
+
 def _is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -35,8 +49,9 @@ def validate_target_url(url: str, *, allow_private: bool, https_only: bool = Fal
         raise NotifyError(NotifyErrorCode.REQUIRED, "A URL is required.", field)
     if len(url) > MAX_URL_LENGTH:
         raise NotifyError(NotifyErrorCode.INVALID_URL, f"The URL is longer than {MAX_URL_LENGTH} characters.", field)
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if any(ch.isspace() for ch in url):
         raise NotifyError(NotifyErrorCode.INVALID_URL, "The URL contains spaces or control characters.", field)
+    check_text(url, field, code=NotifyErrorCode.INVALID_URL)
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -81,7 +96,7 @@ def validate_target_url(url: str, *, allow_private: bool, https_only: bool = Fal
 def validate_emails(addresses: Iterable[str], field: str = "emails") -> list[str]:
     cleaned: list[str] = []
     for raw in addresses:
-        address = (raw or "").strip()
+        address = check_text((raw or "").strip(), field, code=NotifyErrorCode.INVALID_EMAIL)
         try:
             validate_email(address)
         except ValidationError:

@@ -49,6 +49,8 @@ SALEOR_NOTIFY = {
     "RETRY_AFTER_MAX_S": _float_env("NOTIFY_TEST_RETRY_AFTER_MAX_S", 2.0),
     "TIMEOUT_S": _float_env("NOTIFY_TEST_TIMEOUT_S", 2.0),
     "SWEEP_STALE_AFTER_S": _float_env("NOTIFY_TEST_SWEEP_STALE_AFTER_S", 0.5),
+    # A killed worker's claim expires after TIMEOUT_S + this (the reliability tests shorten it).
+    "LEASE_MARGIN_S": _float_env("NOTIFY_TEST_LEASE_MARGIN_S", 30.0),
     "QUEUE": os.environ.get("NOTIFY_TEST_QUEUE", "saleor-notify-tests"),
 }
 

@@ -47,7 +47,7 @@ def _parse(request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | None
         return _errors(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.", "TOO_LARGE")
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return _errors(400, "The body must be JSON: {query, variables, operationName}.", "INVALID")
     if not isinstance(data, dict):
         return _errors(400, "The body must be one JSON object (batches are not supported).", "INVALID")
@@ -57,7 +57,7 @@ def _parse(request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | None
     if isinstance(variables, str) and variables.strip():
         try:
             variables = json.loads(variables)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _errors(400, "'variables' must be a JSON object.", "INVALID")
     if variables in ("", None):
         variables = None

@@ -59,8 +59,16 @@ def _ok(response, field: str) -> dict:
 
 
 @pytest.fixture
-def buy(notify, api_client, app_api_client, permission_manage_payments, stock, shipping_method, graphql_address_data,
-        channel_USD):
+def buy(
+    notify,
+    api_client,
+    app_api_client,
+    permission_manage_payments,
+    stock,
+    shipping_method,
+    graphql_address_data,
+    channel_USD,
+):
     """A shopper's checkout, paid in full through the transactions API and completed."""
     app_api_client.app.permissions.add(permission_manage_payments)  # HANDLE_PAYMENTS
 
@@ -71,13 +79,17 @@ def buy(notify, api_client, app_api_client, permission_manage_payments, stock, s
         checkout_input = {
             "channel": channel_USD.slug,
             "email": email,
-            "lines": [{"quantity": 2, "variantId": graphene.Node.to_global_id("ProductVariant", stock.product_variant_id)}],
+            "lines": [
+                {"quantity": 2, "variantId": graphene.Node.to_global_id("ProductVariant", stock.product_variant_id)}
+            ],
             "shippingAddress": address,
             "billingAddress": address,
         }
         if metadata:
             checkout_input["metadata"] = [{"key": k, "value": v} for k, v in metadata.items()]
-        checkout = _ok(api_client.post_graphql(CHECKOUT_CREATE, {"input": checkout_input}), "checkoutCreate")["checkout"]
+        checkout = _ok(api_client.post_graphql(CHECKOUT_CREATE, {"input": checkout_input}), "checkoutCreate")[
+            "checkout"
+        ]
         method = graphene.Node.to_global_id("ShippingMethod", shipping_method.pk)
         total = _ok(
             api_client.post_graphql(DELIVERY_METHOD, {"id": checkout["id"], "method": method}),
@@ -228,7 +240,8 @@ def test_order_capture_declined_by_the_gateway_is_transaction_declined(
     capture.apply()
     declined = events(EventType.TRANSACTION_DECLINED)
     assert sorted(d.payload["transaction"]["message"] for d in declined) == [
-        "Card declined", "Unable to process capture",
+        "Card declined",
+        "Unable to process capture",
     ]
     for row in declined:
         assert row.source == "SHOP" and row.order_id == str(order.pk)
@@ -271,9 +284,7 @@ mutation($input: NotificationSubscriptionCancelInput!) {
 """
 
 
-def test_subscription_cancel_by_an_app_is_recorded_once(
-    notify, app, permission_manage_orders, order_with_lines
-):
+def test_subscription_cancel_by_an_app_is_recorded_once(notify, app, permission_manage_orders, order_with_lines):
     """An app with MANAGE_ORDERS reports a cancellation: Subscription canceled once per id,
     with the caller's source and Saleor's order; an app without the permission is refused."""
     input_ = {

@@ -207,7 +207,7 @@ def test_the_full_secret_is_shown_only_by_create_and_rotate(
     channel_id = channel["id"]
 
     other_responses = []
-    single = f'query($id: ID!) {{ notificationChannel(id: $id) {{ {CHANNEL_FIELDS} }} }}'
+    single = f"query($id: ID!) {{ notificationChannel(id: $id) {{ {CHANNEL_FIELDS} }} }}"
     other_responses.append(call(client, single, {"id": channel_id}))
     other_responses.append(
         call(
@@ -220,7 +220,8 @@ def test_the_full_secret_is_shown_only_by_create_and_rotate(
     attach = call(
         client,
         "mutation($id: ID!) { notificationEventChannelAttach(event: ORDER_COMPLETED, channelId: $id, "
-        f"sources: [SHOP, FUNNEL]) {{ eventChannel {{ id sources channel {{ {CHANNEL_FIELDS} }} }} errors {{ code }} }} }}",
+        f"sources: [SHOP, FUNNEL]) {{ eventChannel {{ id sources channel {{ {CHANNEL_FIELDS} }} }} "
+        "errors { code } } }",
         {"id": channel_id},
     )
     assert attach.error_codes("notificationEventChannelAttach") == [], attach.text

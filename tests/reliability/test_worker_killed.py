@@ -1,0 +1,80 @@
+"""A worker SIGKILLed in the middle of 1,000 events' deliveries: after a restart nothing is lost."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from saleor_notify_plugin.events import EventType
+from saleor_notify_plugin.models import Delivery, NotificationEvent
+from tests.builders import attach, postback_channel
+from tests.reliability.conftest import complete, tally
+from tests.support.receiver import Reply
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
+
+EVENTS = 1000
+FAST = EVENTS // 3  # each channel answers this many at once, then SLOW ones take a second and a half
+SLOW = 10
+#: The killed worker's claims expire after TIMEOUT_S (2 s) + this, then the sweep hands them on.
+SHORT_LEASE = {"NOTIFY_TEST_LEASE_MARGIN_S": "1"}
+
+
+@pytest.mark.timeout(300)
+def test_worker_killed_mid_delivery_loses_nothing(private_redis, spawn_worker, start_shop, receiver, fault_report):
+    """1,000 events to two channels; SIGKILL the whole worker at a third; restart: every event arrives.
+
+    Around the kill both receivers answer slowly, so the kill lands on exchanges in flight: those
+    are sent again after the restart (same webhook-id), and counted as duplicates.
+    """
+    prefix = uuid.uuid4().hex[:8]
+    paths = [f"/kill/{prefix}/crm", f"/kill/{prefix}/erp"]
+    for name, path in zip(("crm", "erp"), paths, strict=True):
+        channel = postback_channel(receiver.url(path), name=name)
+        receiver.script(path, *[Reply()] * FAST, *[Reply(delay_s=1.5)] * SLOW, secret=channel.secret)
+        attach(EventType.ORDER_COMPLETED, channel)
+    worker = spawn_worker({"NOTIFY_TEST_BROKER_URL": private_redis.url(), **SHORT_LEASE}, concurrency=4)
+    shop = start_shop(private_redis.url(), worker.queue)
+
+    recorded = shop.record(EVENTS, prefix)
+    assert recorded["recorded"] == EVENTS and recorded["failures"] == []
+
+    def received() -> int:
+        return sum(len(receiver.received(p)) for p in paths)
+
+    def slow_ones_in_flight() -> bool:
+        return all(len(receiver.received(p)) > FAST + 1 for p in paths)
+
+    wait_for(slow_ones_in_flight, 120, interval_s=0.02, what=f"a third of the deliveries\n{worker.log_tail()}")
+    worker.kill()
+    at_kill = received()
+    pending_at_kill = Delivery.objects.filter(status="PENDING").count()
+    claimed_at_kill = Delivery.objects.filter(status="PENDING", lease_expires_at__isnull=False).count()
+    assert at_kill < 2 * EVENTS, "the kill came too late to prove anything"
+
+    worker.start()
+
+    def all_delivered() -> bool:
+        shop.sweep()  # the periodic sweep, run here every half second
+        return Delivery.objects.filter(status="SUCCESS").count() == 2 * EVENTS
+
+    wait_for(all_delivered, 150, interval_s=0.5, what=f"every delivery to succeed\n{worker.log_tail()}")
+
+    envelope_ids = {e.envelope_id for e in NotificationEvent.objects.all()}
+    assert len(envelope_ids) == EVENTS
+    assert Delivery.objects.count() == 2 * EVENTS and not Delivery.objects.exclude(status="SUCCESS").exists()
+    requests = {p: receiver.received(p) for p in paths}
+    assert all(r.verified for rs in requests.values() for r in rs if complete(r))  # resends are signed too
+    counts = tally(requests, envelope_ids)
+    assert counts.lost == 0 and counts.phantom == 0
+    # A duplicate is a resend of a claim the kill interrupted: at most the deliveries then in flight.
+    assert counts.duplicates <= claimed_at_kill
+    fault_report(
+        "worker SIGKILLed under load",
+        f"killed with {at_kill} of {2 * EVENTS} requests received ({pending_at_kill} pending, "
+        f"{claimed_at_kill} claimed); restarted; the sweep re-enqueued the rest",
+        EVENTS,
+        counts,
+    )
