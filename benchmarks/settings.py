@@ -34,7 +34,7 @@ SALEOR_NOTIFY = {
 
 import saleor_notify_plugin.celery_app  # noqa: E402,F401 - the Celery app this process publishes with
 
-# Experiment (``--db-reuse`` variant): Celery's Django fixup closes every DB connection before and
-# after every task unless this is set, whatever CONN_MAX_AGE says.
-if os.environ.get("NOTIFY_BENCH_DB_REUSE_MAX"):
-    CELERY_DB_REUSE_MAX = int(os.environ["NOTIFY_BENCH_DB_REUSE_MAX"])
+# As the package's standalone settings: Celery's Django fixup closes every DB connection around
+# every task unless this is set (whatever CONN_MAX_AGE says). The "stock Celery" variant
+# (``NOTIFY_BENCH_DB_REUSE_MAX=0``) measures what a worker without it gets.
+CELERY_DB_REUSE_MAX = int(os.environ.get("NOTIFY_BENCH_DB_REUSE_MAX", "1000")) or None

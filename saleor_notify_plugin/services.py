@@ -18,7 +18,7 @@ from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import senders
+from . import dispatch, senders
 from .conf import get_settings
 from .delivery.policy import Verdict, decide
 from .errors import NotifyError, NotifyErrorCode
@@ -72,8 +72,19 @@ def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bo
     return True
 
 
-def _after_commit(using: str, func: Any) -> None:
-    transaction.on_commit(func, using=using, robust=True)
+def _hand_over_after_commit(using: str, name: str, args: list[Any]) -> None:
+    """From the shop's request: after commit, publish on a background thread.
+
+    The request never waits for the broker. An app without a broker runs the task here.
+    """
+
+    def hand_over() -> None:
+        if current_app.conf.task_always_eager:
+            _send_task(name, args)
+        else:
+            dispatch.publisher.submit(name, args)
+
+    transaction.on_commit(hand_over, using=using, robust=True)
 
 
 # --- recording -----------------------------------------------------------------------------
@@ -140,7 +151,7 @@ def record_event(
         inserted = cursor.fetchone() is not None
     if not inserted:
         return None
-    _after_commit(using, lambda: _send_task(FAN_OUT_TASK, [str(event_id)]))
+    _hand_over_after_commit(using, FAN_OUT_TASK, [str(event_id)])
     return event_id
 
 
@@ -158,32 +169,39 @@ def matching_attachments(event: EventType, source: Source) -> Iterable[EventChan
 
 
 def fan_out(event_id: str | uuid.UUID) -> list[int]:
-    """Create one delivery per matching channel (once) and enqueue them. Returns their ids."""
+    """Create one delivery per matching channel (once) and deliver them. Returns their ids.
+
+    The first delivery is attempted right here, saving a task round trip for the common
+    single-channel event; the others are enqueued first so that other workers start them.
+    """
     now = timezone.now()
     with transaction.atomic():
         event = NotificationEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None:
             return []
         if event.fanned_out_at is None:
+            # The event row is locked and not fanned out yet: no other delivery exists for it.
             Delivery.objects.bulk_create(
-                [
-                    Delivery(
-                        event=event,
-                        channel=a.channel,
-                        channel_name=a.channel.name,
-                        channel_kind=a.channel.kind,
-                        next_attempt_at=now,
-                    )
-                    for a in matching_attachments(EventType(event.event), Source(event.source))
-                ],
-                ignore_conflicts=True,
+                Delivery(
+                    event=event,
+                    channel=a.channel,
+                    channel_name=a.channel.name,
+                    channel_kind=a.channel.kind,
+                    next_attempt_at=now,
+                )
+                for a in matching_attachments(EventType(event.event), Source(event.source))
             )
             event.fanned_out_at = now
             event.save(update_fields=["fanned_out_at"])
         ids = list(
-            event.deliveries.filter(status=DeliveryStatus.PENDING, attempt_count=0).values_list("pk", flat=True)
+            event.deliveries.filter(status=DeliveryStatus.PENDING, attempt_count=0)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        transaction.on_commit(lambda: [_send_task(DELIVER_TASK, [pk]) for pk in ids], robust=True)
+    for pk in ids[1:]:
+        _send_task(DELIVER_TASK, [pk])
+    if ids:
+        attempt_delivery(ids[0])
     return ids
 
 

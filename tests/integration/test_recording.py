@@ -128,11 +128,17 @@ print(event_id)
 
 @pytest.mark.parametrize("lost", ["event", "deliveries"])
 def test_work_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, path, lost):
-    """A process commits while its broker is unreachable: the call succeeds, the sweep delivers."""
+    """A process commits while its broker is unreachable: the call succeeds, the sweep delivers.
+
+    "deliveries": that process also fans the event out to two channels; it attempts the first
+    itself and cannot enqueue the second.
+    """
     from django.db import connection
 
-    channel = postback_channel(receiver.url(path))
-    attach(EventType.ORDER_COMPLETED, channel)
+    first = postback_channel(receiver.url(path), name="first")
+    second = postback_channel(receiver.url(path + "-2"), name="second")
+    attach(EventType.ORDER_COMPLETED, first)
+    attach(EventType.ORDER_COMPLETED, second)
     key = f"order_completed:{uuid.uuid4()}"
     env = {
         **os.environ,
@@ -140,19 +146,21 @@ def test_work_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, p
         "NOTIFY_TEST_DB_NAME": connection.settings_dict["NAME"],
         "NOTIFY_TEST_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens there
     }
-    shop = subprocess.run([sys.executable, "-c", RECORD_WITH_BROKER_DOWN.format(key=key, fan_out=lost == "deliveries")],
-                          env=env, capture_output=True, text=True, timeout=60)
+    script = RECORD_WITH_BROKER_DOWN.format(key=key, fan_out=lost == "deliveries")
+    shop = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert shop.returncode == 0, shop.stderr
     assert "could not enqueue" in shop.stderr  # logged, not raised
     event = NotificationEvent.objects.get(idempotency_key=key)
-    assert receiver.received(path) == []
+    assert len(receiver.received(path)) == (1 if lost == "deliveries" else 0)
+    assert receiver.received(path + "-2") == []
 
     time.sleep(0.6)  # the tests' sweep treats work older than 0.5 s as lost
     expected = {"events": 1, "deliveries": 0} if lost == "event" else {"events": 0, "deliveries": 1}
     assert services.sweep() == expected
-    delivery = wait_for(lambda: final_delivery(channel), 10)
-    assert delivery.status == "SUCCESS"
-    assert receiver.received(path)[0].headers["webhook-id"] == event.envelope_id
+    for channel, channel_path in [(first, path), (second, path + "-2")]:
+        assert wait_for(lambda c=channel: final_delivery(c), 10).status == "SUCCESS"
+        [received] = receiver.received(channel_path)
+        assert received.headers["webhook-id"] == event.envelope_id
 
 
 def test_retention_removes_old_attempts_then_old_finished_events(live, receiver, path):

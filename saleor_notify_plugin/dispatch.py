@@ -1,0 +1,73 @@
+"""Hands task messages to the broker from a background thread of the recording process.
+
+The shop's request only puts an id on an in-memory queue after commit; publishing (a
+network round trip to the broker, or a timeout when it is down) happens beside it. A
+message lost here (process killed, broker down) is recovered by the sweep: the outbox row
+is the source of truth.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: How long a finishing process waits for the messages it still holds.
+EXIT_FLUSH_S = 3.0
+
+Publish = Callable[[str, list[Any]], object]
+
+
+class BackgroundPublisher:
+    def __init__(self, publish: Publish) -> None:
+        self._publish = publish
+        self._reset()
+
+    def _reset(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, list[Any]] | threading.Event] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, name: str, args: list[Any]) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="notify-publisher", daemon=True)
+                    self._thread.start()
+        self._queue.put((name, args))
+
+    def flush(self, timeout_s: float = EXIT_FLUSH_S) -> bool:
+        """Wait until everything submitted so far was handed over (or timeout)."""
+        if self._thread is None:
+            return True
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            try:
+                self._publish(*item)
+            except Exception:  # noqa: BLE001 - the publisher must outlive any one message
+                logger.exception("saleor-notify: publishing %s failed; the sweep will retry", item[0])
+
+
+def _publish_now(name: str, args: list[Any]) -> object:
+    from .services import _send_task
+
+    return _send_task(name, args)
+
+
+publisher = BackgroundPublisher(_publish_now)
+os.register_at_fork(after_in_child=publisher._reset)  # a forked web worker starts its own thread
+atexit.register(publisher.flush)
