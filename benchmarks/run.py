@@ -693,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backlog", type=int, help="pending deliveries to drain (default 10000, see docs; quick 2000)")
     p.add_argument("--only", default="", help="comma list among request,throughput,latency,fanout,scale")
     p.add_argument("--no-variant", action="store_true",
-                   help="skip the re-run of throughput, latency and fan-out with a stock Celery worker (no DB connection reuse)")
+                   help="skip the re-run of throughput, latency and fan-out with a stock Celery worker "
+                   "(no DB connection reuse)")
     p.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark database in place")
     a = p.parse_args(argv)
