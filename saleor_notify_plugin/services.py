@@ -7,9 +7,11 @@ commit; everything after that (fan-out, attempts, retries) runs in workers.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import dispatch, senders
-from .conf import get_settings
+from .conf import NotifySettings, get_settings
+from .delivery.outcome import Outcome
 from .delivery.policy import Verdict, decide
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType, Source
@@ -72,17 +75,18 @@ def _send_task(name: str, args: list[Any], countdown: float | None = None) -> bo
     return True
 
 
-def _hand_over_after_commit(using: str, name: str, args: list[Any]) -> None:
+def _hand_over_after_commit(using: str, name: str, item: Any) -> None:
     """From the shop's request: after commit, publish on a background thread.
 
-    The request never waits for the broker. An app without a broker runs the task here.
+    The request never waits for the broker; items published close together travel as one
+    message (the task takes a list). An app without a broker runs the task here.
     """
 
     def hand_over() -> None:
         if current_app.conf.task_always_eager:
-            _send_task(name, args)
+            _send_task(name, [[item]])
         else:
-            dispatch.publisher.submit(name, args)
+            dispatch.publisher.submit(name, item)
 
     transaction.on_commit(hand_over, using=using, robust=True)
 
@@ -151,7 +155,7 @@ def record_event(
         inserted = cursor.fetchone() is not None
     if not inserted:
         return None
-    _hand_over_after_commit(using, FAN_OUT_TASK, [str(event_id)])
+    _hand_over_after_commit(using, FAN_OUT_TASK, str(event_id))
     return event_id
 
 
@@ -169,43 +173,148 @@ def matching_attachments(event: EventType, source: Source) -> Iterable[EventChan
 
 
 def fan_out(event_id: str | uuid.UUID) -> list[int]:
-    """Create one delivery per matching channel (once) and deliver them. Returns their ids.
+    """Fan one event out and deliver it (see :func:`fan_out_many`). Returns the delivery ids."""
+    return fan_out_many([event_id])
 
-    The first delivery is attempted right here, saving a task round trip for the common
-    single-channel event; the others are enqueued first so that other workers start them.
+
+def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
+    """Create one delivery per event and matching channel (once), then make their first attempts.
+
+    The deliveries are created already claimed by this worker and sent concurrently from here:
+    a burst of events costs one task and a few statements, not one task per delivery. A
+    killed worker's claims expire and the sweep hands them on.
     """
+    settings = get_settings()
     now = timezone.now()
+    lease = now + timedelta(seconds=settings.timeout_s + settings.lease_margin_s)
     with transaction.atomic():
-        event = NotificationEvent.objects.select_for_update().filter(pk=event_id).first()
-        if event is None:
-            return []
-        if event.fanned_out_at is None:
-            # The event row is locked and not fanned out yet: no other delivery exists for it.
-            Delivery.objects.bulk_create(
+        events = list(NotificationEvent.objects.select_for_update().filter(pk__in=list(event_ids)).order_by("pk"))
+        fresh = [event for event in events if event.fanned_out_at is None]
+        targets: dict[tuple[str, str], list[EventChannel]] = {}
+        created: list[Delivery] = []
+        for event in fresh:
+            key = (event.event, event.source)
+            if key not in targets:
+                targets[key] = list(matching_attachments(EventType(event.event), Source(event.source)))
+            created += [
                 Delivery(
                     event=event,
                     channel=a.channel,
                     channel_name=a.channel.name,
                     channel_kind=a.channel.kind,
+                    attempt_count=1,  # claimed by this worker for its first attempt
                     next_attempt_at=now,
+                    lease_expires_at=lease,
                 )
-                for a in matching_attachments(EventType(event.event), Source(event.source))
-            )
-            event.fanned_out_at = now
-            event.save(update_fields=["fanned_out_at"])
-        ids = list(
-            event.deliveries.filter(status=DeliveryStatus.PENDING, attempt_count=0)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+                for a in targets[key]
+            ]
+        # The event rows are locked and not fanned out yet: none of these deliveries exists.
+        Delivery.objects.bulk_create(created)
+        NotificationEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
+        # Deliveries of an earlier fan-out whose messages never arrived: the sweep's job, or ours now.
+        leftovers = list(
+            Delivery.objects.filter(
+                event__in=[e for e in events if e.fanned_out_at is not None],
+                status=DeliveryStatus.PENDING,
+                attempt_count=0,
+            ).values_list("pk", flat=True)
         )
-    for pk in ids[1:]:
+    for pk in leftovers:
         _send_task(DELIVER_TASK, [pk])
-    if ids:
-        attempt_delivery(ids[0])
-    return ids
+    _attempt_claimed(created, settings)
+    return [d.pk for d in created] + leftovers
 
 
-# --- one attempt ---------------------------------------------------------------------------
+# --- attempts ------------------------------------------------------------------------------
+
+#: Concurrent sends of one worker process: enough to hide a slow receiver, few enough that a
+#: 2-core machine is not swamped.
+MAX_PARALLEL_SENDS = 8
+_pool: ThreadPoolExecutor | None = None
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    """The process's sender threads (their HTTP sessions keep connections alive between tasks)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(MAX_PARALLEL_SENDS, thread_name_prefix="notify-send")
+    return _pool
+
+
+def _forget_pool_after_fork() -> None:
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
+def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime, Outcome]:
+    started_at = timezone.now()
+    assert delivery.channel is not None
+    return started_at, senders.send(delivery.channel, delivery.event, settings)
+
+
+def _attempt_claimed(deliveries: list[Delivery], settings: NotifySettings) -> None:
+    """Send claimed deliveries (concurrently when several) and record each result as it comes."""
+    if len(deliveries) == 1:
+        _record_results([(deliveries[0], *_timed_send(deliveries[0], settings))], settings)
+        return
+    futures = {_send_pool().submit(_timed_send, d, settings): d for d in deliveries}
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+        if done:
+            _record_results([(futures[f], *f.result()) for f in done], settings)
+
+
+def _record_results(results: list[tuple[Delivery, datetime, Outcome]], settings: NotifySettings) -> None:
+    """Log the attempts and apply the retry rules, in one transaction; enqueue retries after it."""
+    now = timezone.now()
+    retries: list[tuple[int, float]] = []
+    with transaction.atomic():
+        attempts = []
+        for delivery, started_at, outcome in results:
+            trigger = AttemptTrigger(delivery.next_trigger)
+            decision = decide(
+                outcome,
+                attempt_number=delivery.attempt_count,
+                manual=trigger is AttemptTrigger.MANUAL,
+                timing=settings.retry_timing,
+            )
+            attempts.append(
+                DeliveryAttempt(
+                    delivery=delivery,
+                    number=delivery.attempt_count,
+                    trigger=trigger,
+                    started_at=started_at,
+                    duration_ms=outcome.duration_ms,
+                    status_code=outcome.status_code,
+                    error_kind=outcome.error_kind.value if outcome.error_kind else "",
+                    error_message=outcome.error_message[:255],
+                    response_excerpt=outcome.response_excerpt,
+                    verdict=decision.verdict.value,
+                    retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
+                )
+            )
+            changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
+            if decision.verdict is Verdict.SUCCESS:
+                changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
+            elif decision.verdict is Verdict.RETRY:
+                changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
+                retries.append((delivery.pk, decision.delay_s))
+            else:
+                changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
+            # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
+            Delivery.objects.filter(pk=delivery.pk, attempt_count=delivery.attempt_count).update(**changes)
+        DeliveryAttempt.objects.bulk_create(attempts)
+        if retries:
+            transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
+
+
+def _enqueue_retries(retries: list[tuple[int, float]]) -> None:
+    for pk, delay_s in retries:
+        _send_task(DELIVER_TASK, [pk], delay_s)
 
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
@@ -236,48 +345,11 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     return delivery
 
 
-def attempt_delivery(delivery_id: int) -> DeliveryAttempt | None:
-    """Make one attempt of a pending delivery and apply the retry rules to its outcome."""
-    settings = get_settings()
-    started_at = timezone.now()
-    delivery = _claim(delivery_id, started_at)
-    if delivery is None:
-        return None
-    trigger = AttemptTrigger(delivery.next_trigger)
-    assert delivery.channel is not None  # checked by _claim
-    outcome = senders.send(delivery.channel, delivery.event, settings)
-    decision = decide(
-        outcome,
-        attempt_number=delivery.attempt_count,
-        manual=trigger is AttemptTrigger.MANUAL,
-        timing=settings.retry_timing,
-    )
-    now = timezone.now()
-    with transaction.atomic():
-        attempt = DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=delivery.attempt_count,
-            trigger=trigger,
-            started_at=started_at,
-            duration_ms=outcome.duration_ms,
-            status_code=outcome.status_code,
-            error_kind=outcome.error_kind.value if outcome.error_kind else "",
-            error_message=outcome.error_message[:255],
-            response_excerpt=outcome.response_excerpt,
-            verdict=decision.verdict.value,
-            retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
-        )
-        changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
-        if decision.verdict is Verdict.SUCCESS:
-            changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
-        elif decision.verdict is Verdict.RETRY:
-            changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
-        else:
-            changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
-        Delivery.objects.filter(pk=delivery.pk, attempt_count=delivery.attempt_count).update(**changes)
-        if decision.verdict is Verdict.RETRY:
-            transaction.on_commit(lambda: _send_task(DELIVER_TASK, [delivery.pk], decision.delay_s), robust=True)
-    return attempt
+def attempt_delivery(delivery_id: int) -> None:
+    """Make one attempt of a pending delivery (a retry, a manual retry, or one the sweep found)."""
+    delivery = _claim(delivery_id, timezone.now())
+    if delivery is not None:
+        _attempt_claimed([delivery], get_settings())
 
 
 # --- manual retry --------------------------------------------------------------------------
@@ -380,8 +452,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         .values_list("pk", flat=True)[:batch]
     )
     Delivery.objects.filter(pk__in=delivery_ids).update(next_attempt_at=now)
-    for event_id in event_ids:
-        _send_task(FAN_OUT_TASK, [str(event_id)])
+    for start in range(0, len(event_ids), dispatch.MAX_BATCH):
+        _send_task(FAN_OUT_TASK, [[str(pk) for pk in event_ids[start : start + dispatch.MAX_BATCH]]])
     for pk in delivery_ids:
         _send_task(DELIVER_TASK, [pk])
     if event_ids or delivery_ids:

@@ -33,8 +33,9 @@ _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": 
 
 
 @shared_task(name=services.FAN_OUT_TASK, **_RELIABLE)
-def fan_out(event_id: str) -> None:
-    run_in_task_context(services.fan_out, event_id)
+def fan_out(event_ids: list[str] | str) -> None:
+    """Fan out and deliver a batch of events (a single id is accepted too)."""
+    run_in_task_context(services.fan_out_many, [event_ids] if isinstance(event_ids, str) else event_ids)
 
 
 @shared_task(name=services.DELIVER_TASK, **_RELIABLE)
