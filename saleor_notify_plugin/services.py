@@ -7,12 +7,15 @@ commit; everything after that (fan-out, attempts, retries) runs in workers.
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from celery import current_app
@@ -272,6 +275,8 @@ def _record_results(results: list[tuple[Delivery, datetime, Outcome]], settings:
     """Log the attempts and apply the retry rules, in one transaction; enqueue retries after it."""
     now = timezone.now()
     retries: list[tuple[int, float]] = []
+    # Deliveries that end the same way share one UPDATE (a burst of successes is one statement).
+    updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
     with transaction.atomic():
         attempts = []
         for delivery, started_at, outcome in results:
@@ -306,7 +311,9 @@ def _record_results(results: list[tuple[Delivery, datetime, Outcome]], settings:
             else:
                 changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
             # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
-            Delivery.objects.filter(pk=delivery.pk, attempt_count=delivery.attempt_count).update(**changes)
+            updates[tuple(sorted(changes.items()))].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
+        for changes_key, conditions in updates.items():
+            Delivery.objects.filter(reduce(operator.or_, conditions)).update(**dict(changes_key))
         DeliveryAttempt.objects.bulk_create(attempts)
         if retries:
             transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
