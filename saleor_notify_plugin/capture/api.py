@@ -77,3 +77,19 @@ def subscription_canceled(*, subscription_id: str, email: str, order_id: str | N
             idempotency_key=f"subscription_canceled:{subscription_id}",
         )
     return recorded is not None
+
+
+def storefront_reference_exists(*, checkout_token: str | None, order_id: str | None) -> bool:
+    """Whether the checkout or order a storefront names exists: the proof of an anonymous caller.
+
+    A completed checkout is gone from Saleor; its order keeps the checkout's token.
+    """
+    from saleor.checkout.models import Checkout
+    from saleor.order.models import Order
+
+    if checkout_token and (
+        Checkout.objects.filter(token=checkout_token).exists()
+        or Order.objects.filter(checkout_token=str(checkout_token)).exists()
+    ):
+        return True
+    return bool(order_id) and Order.objects.filter(pk=order_id).exists()

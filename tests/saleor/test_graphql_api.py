@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import timedelta
 
 import graphene
@@ -95,8 +96,16 @@ def test_permission_table_through_saleors_authentication(caller, notify_callers,
         assert bare.error_codes("notificationSurveyComplete") == ["REQUIRED"]
         assert bare.data("notificationSurveyComplete")["recorded"] is None
 
+    # A made-up checkout ID is no proof: Saleor has no such checkout (nor an order made from it).
+    made_up = graphene.Node.to_global_id("Checkout", str(uuid.uuid4()))
+    forged = call(client, SURVEY, {"email": "eve@example.com", "checkout": made_up})
+    if no_proof:
+        assert forged.data("notificationSurveyComplete") == {"recorded": True, "errors": []}, forged.text
+    else:
+        assert forged.error_codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
+
     surveys = NotificationEvent.objects.filter(event=EventType.SURVEY_COMPLETED.value)
-    assert surveys.count() == (2 if no_proof else 1)
+    assert surveys.count() == (3 if no_proof else 1)
     assert all(row.source == "FUNNEL" for row in surveys)
 
 

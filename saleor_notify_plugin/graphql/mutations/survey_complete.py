@@ -47,6 +47,10 @@ class NotificationSurveyComplete(NotificationMutation):
                 "Give checkoutId or orderId (only staff or apps with MANAGE_ORDERS may omit both).",
                 "checkoutId",
             )
+        if not requestor.has_perm(Permission.MANAGE_ORDERS) and not _reference_exists(checkout_token, order_uuid):
+            raise NotifyError(
+                NotifyErrorCode.PERMISSION_DENIED, "No such checkout or order.", "orderId" if order_id else "checkoutId"
+            )
         recorded = inbound.complete_survey(
             survey_id=input.get("survey_id"),
             email=input.get("email"),
@@ -56,3 +60,13 @@ class NotificationSurveyComplete(NotificationMutation):
             order_id=order_uuid,
         )
         return {"recorded": recorded}
+
+
+def _reference_exists(checkout_token: str | None, order_uuid: str | None) -> bool:
+    """Saleor checks that the checkout or order exists; without Saleor only its form was checked."""
+    try:
+        from ...capture.api import storefront_reference_exists
+
+        return storefront_reference_exists(checkout_token=checkout_token, order_id=order_uuid)
+    except ImportError:  # the core without Saleor (its own tests): the ID's form is the proof
+        return True
