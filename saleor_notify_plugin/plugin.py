@@ -123,6 +123,9 @@ class NotifyPlugin(BasePlugin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shop = shop_config.from_items(self.configuration)
+        # Saleor calls order_paid and order_fully_paid for one payment on this (per-request)
+        # instance: the second call would rebuild the payloads only to find them recorded.
+        self._payments_handled: set[tuple[Any, str]] = set()
 
     # --- configuration: the switches are the EventSwitch rows --------------------------------
 
@@ -176,15 +179,19 @@ class NotifyPlugin(BasePlugin):
 
     @_guarded
     def order_paid(self, order, webhooks=None, **kwargs):
-        from .capture import orders
-
-        orders.on_order_payment(order, self.shop)
+        self._on_payment(order)
 
     @_guarded
     def order_fully_paid(self, order, webhooks=None, **kwargs):
+        self._on_payment(order)
+
+    def _on_payment(self, order) -> None:
         from .capture import orders
 
-        orders.on_order_payment(order, self.shop)
+        handled = (order.pk, order.charge_status)
+        if handled not in self._payments_handled:
+            self._payments_handled.add(handled)
+            orders.on_order_payment(order, self.shop)
 
     @_guarded
     def order_cancelled(self, order, webhooks=None, **kwargs):
