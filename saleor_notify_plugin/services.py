@@ -215,12 +215,15 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
         Delivery.objects.bulk_create(created)
         NotificationEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
         # Deliveries of an earlier fan-out whose messages never arrived: the sweep's job, or ours now.
-        leftovers = list(
-            Delivery.objects.filter(
-                event__in=[e for e in events if e.fanned_out_at is not None],
-                status=DeliveryStatus.PENDING,
-                attempt_count=0,
-            ).values_list("pk", flat=True)
+        earlier = [event for event in events if event not in fresh]
+        leftovers = (
+            list(
+                Delivery.objects.filter(
+                    event__in=earlier, status=DeliveryStatus.PENDING, attempt_count=0
+                ).values_list("pk", flat=True)
+            )
+            if earlier
+            else []
         )
     for pk in leftovers:
         _send_task(DELIVER_TASK, [pk])
