@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 #: commits late (its id lower than ids already visible) is still read within this window.
 SETTLE_S = 120.0
 BATCH = 500
+MAX_BATCHES_PER_RUN = 20  # at most 10,000 records per run (every 5 s)
 
 # TransactionEvent.type -> our event (declines: payment declines, not failed refunds)
 TE_EVENTS = {
@@ -135,7 +136,16 @@ def _poll_table(name: str, config: ShopConfig, enabled: set[EventType], now: dat
         if cursor is None:
             return 0  # another poller holds it
         reader = _transaction_events if name == "transaction_event" else _legacy_transactions
-        rows = list(reader(cursor.position)[:BATCH])
+        # Read past the settle window's rows (re-read every run) so a busy shop's newest
+        # records are not left waiting behind a full first batch.
+        rows: list[Any] = []
+        after = cursor.position
+        for _ in range(MAX_BATCHES_PER_RUN):
+            batch = list(reader(after)[:BATCH])
+            rows += batch
+            if len(batch) < BATCH:
+                break
+            after = batch[-1].pk
         prefix = "te" if name == "transaction_event" else "tx"
         candidates = []
         for row in rows:

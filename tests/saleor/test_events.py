@@ -134,6 +134,23 @@ def test_bulk_created_legacy_transactions_are_read_by_the_poller(notify, payment
         assert_valid(row)
 
 
+def test_a_burst_of_records_larger_than_one_batch_is_read_in_one_poll(notify, payment_dummy):
+    """A busy shop: 600 captures at once (more than one read batch), all recorded by one poll."""
+    from saleor.payment.models import Transaction
+
+    from saleor_notify_plugin.capture.transactions import BATCH
+
+    payment = payment_dummy
+    count = BATCH + 100
+    Transaction.objects.bulk_create(
+        Transaction(kind="capture", is_success=True, amount=1, token=f"ch_{i}", payment=payment,
+                    currency=payment.currency, gateway_response={})
+        for i in range(count)
+    )
+    capture.apply()
+    assert len(events(EventType.TRANSACTION_APPROVED)) == count
+
+
 def test_draft_order_completed_by_staff_and_marked_paid_is_admin(
     notify, staff_api_client, permission_group_manage_orders, draft_order
 ):
