@@ -57,8 +57,16 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
+/** A form's errors: those shown next to a field, and the others. */
+export type FormErrorState = { byField: Record<string, string>; general: string[] };
+
+/** What to show for a failed call (network trouble, a refused token, an API error). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Errors of a mutation, split into those of a field and the others. */
-export function splitErrors(errors: FieldError[]): { byField: Record<string, string>; general: string[] } {
+export function splitErrors(errors: FieldError[]): FormErrorState {
   const byField: Record<string, string> = {};
   const general: string[] = [];
   for (const error of errors) {

@@ -1,7 +1,7 @@
 import { Box, Button, Checkbox, Input, Select, Text, Textarea } from "@saleor/macaw-ui";
 import { useState } from "react";
 
-import { api, splitErrors, type Channel, type FieldError as ApiFieldError } from "../api";
+import { api, errorMessage, splitErrors, type Channel, type FieldError as ApiFieldError, type FormErrorState } from "../api";
 import { KIND_LABEL, type ChannelKind } from "../events";
 import { FieldError, FormErrors } from "./ui";
 
@@ -30,7 +30,7 @@ export function ChannelForm({
   const [url, setUrl] = useState(channel?.kind === "SLACK" ? "" : channel?.url ?? "");
   const [emails, setEmails] = useState((channel?.emails ?? []).join("\n"));
   const [isActive, setIsActive] = useState(channel?.isActive ?? true);
-  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
+  const [errors, setErrors] = useState<FormErrorState>({ byField: {}, general: [] });
   const [busy, setBusy] = useState(false);
   const editing = Boolean(channel);
 
@@ -56,7 +56,7 @@ export function ChannelForm({
       }
       onSaved(result.channel, result.secret ?? null);
     } catch (err) {
-      setErrors({ byField: {}, general: [err instanceof Error ? err.message : String(err)] });
+      setErrors({ byField: {}, general: [errorMessage(err)] });
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@ import { RefreshCw } from "lucide-react";
 
 import type { Delivery } from "../api";
 import { EVENT_LABEL, KIND_LABEL, RETRYABLE_EVENTS, sourceLabel } from "../events";
-import { formatTime, Mark } from "./ui";
+import { formatTime, Mark, TableHead } from "./ui";
 
 export function StatusMark({ status }: { status: Delivery["status"] }) {
   const tone = status === "SUCCESS" ? "success" : status === "FAILED" ? "critical" : "info";
@@ -48,17 +48,7 @@ export function DeliveryTable({
 }) {
   return (
     <Box as="table" width="100%" __borderCollapse="collapse" data-testid="deliveries">
-      <Box as="thead">
-        <Box as="tr">
-          {["Event", ...(showChannel ? ["Channel"] : []), "Status", "Attempts", "When", ""].map((h) => (
-            <Box as="th" key={h} textAlign="left" paddingY={2} paddingRight={3} borderBottomWidth={1} borderBottomStyle="solid" borderColor="default1">
-              <Text size={2} color="default2" fontWeight="medium">
-                {h}
-              </Text>
-            </Box>
-          ))}
-        </Box>
-      </Box>
+      <TableHead columns={["Event", ...(showChannel ? ["Channel"] : []), "Status", "Attempts", "When", ""]} />
       <Box as="tbody">
         {deliveries.map((d) => {
           const blocker = retryBlocker(d);

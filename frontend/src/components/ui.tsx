@@ -49,6 +49,23 @@ export function Card({ children, title, actions, testId }: { children: ReactNode
   );
 }
 
+/** The header row of the pages' tables: one style for every list. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <Box as="thead">
+      <Box as="tr">
+        {columns.map((h) => (
+          <Box as="th" key={h} textAlign="left" paddingY={2} paddingRight={3} borderBottomWidth={1} borderBottomStyle="solid" borderColor="default1">
+            <Text size={2} color="default2" fontWeight="medium">
+              {h}
+            </Text>
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
     <Box display="flex" alignItems="center" gap={3} padding={6} role="status">

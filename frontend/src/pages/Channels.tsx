@@ -2,7 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { ArrowLeft, Plus } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 
-import { api, type Channel, type Delivery } from "../api";
+import { api, errorMessage, type Channel, type Delivery } from "../api";
 import { useBridge } from "../bridge";
 import { ChannelForm } from "../components/ChannelForm";
 import { DeliveryTable } from "../components/Deliveries";
@@ -16,6 +16,7 @@ import {
   Mark,
   PageHeader,
   SecretReveal,
+  TableHead,
 } from "../components/ui";
 import { EVENT_LABEL, KIND_LABEL, type EventType } from "../events";
 import { useRouter } from "../router";
@@ -55,17 +56,7 @@ export function ChannelsPage() {
             <Text color="default2">No channel yet. Create one, then attach it to events in System notifications.</Text>
           ) : (
             <Box as="table" width="100%" __borderCollapse="collapse">
-              <Box as="thead">
-                <Box as="tr">
-                  {["Name", "Kind", "Target", "Events", "Status"].map((h) => (
-                    <Box as="th" key={h} textAlign="left" paddingY={2} paddingRight={3} borderBottomWidth={1} borderBottomStyle="solid" borderColor="default1">
-                      <Text size={2} color="default2" fontWeight="medium">
-                        {h}
-                      </Text>
-                    </Box>
-                  ))}
-                </Box>
-              </Box>
+              <TableHead columns={["Name", "Kind", "Target", "Events", "Status"]} />
               <Box as="tbody">
                 {channels.map((c) => (
                   <Box
@@ -172,7 +163,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
         );
       }
     } catch (err) {
-      setTestResult(err instanceof Error ? err.message : String(err));
+      setTestResult(errorMessage(err));
     } finally {
       setTesting(false);
     }
@@ -195,7 +186,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
         navigate("channels");
       }
     } catch (err) {
-      setActionErrors([err instanceof Error ? err.message : String(err)]);
+      setActionErrors([errorMessage(err)]);
     }
   };
 

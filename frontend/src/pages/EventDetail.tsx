@@ -2,7 +2,7 @@ import { Box, Button, Select, Text } from "@saleor/macaw-ui";
 import { ArrowLeft, Plus } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 
-import { api, splitErrors, type Attachment, type Channel, type NotificationEvent } from "../api";
+import { api, errorMessage, splitErrors, type Attachment, type Channel, type FormErrorState, type NotificationEvent } from "../api";
 import { useBridge } from "../bridge";
 import { ChannelForm } from "../components/ChannelForm";
 import {
@@ -24,11 +24,10 @@ import { EVENT_HELP, KIND_LABEL, sourceLabel, type EventType, type Source } from
 import { useRouter } from "../router";
 import { EventMarks } from "./Events";
 
-type Errors = { byField: Record<string, string>; general: string[] };
-const NO_ERRORS: Errors = { byField: {}, general: [] };
+const NO_ERRORS: FormErrorState = { byField: {}, general: [] };
 
 /** Map the API's field names onto this form's fields. */
-function attachErrors(errors: { field: string | null; code: string; message: string }[]): Errors {
+function attachErrors(errors: { field: string | null; code: string; message: string }[]): FormErrorState {
   const split = splitErrors(errors);
   const byField: Record<string, string> = {};
   for (const [field, message] of Object.entries(split.byField)) {
@@ -53,7 +52,7 @@ function AttachDialog({
   const [channels, setChannels] = useState<Channel[] | null>(null);
   const [channelId, setChannelId] = useState<string | null>(null);
   const [sources, setSources] = useState<Source[]>(["ADMIN", "SHOP", "FUNNEL"]);
-  const [errors, setErrors] = useState<Errors>(NO_ERRORS);
+  const [errors, setErrors] = useState<FormErrorState>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   const [step, setStep] = useState<"attach" | "create" | "secret">("attach");
   const [secret, setSecret] = useState<string | null>(null);
@@ -64,7 +63,7 @@ function AttachDialog({
     setStep("attach");
     setChannelId(null);
     setSources(["ADMIN", "SHOP", "FUNNEL"]);
-    api.channels().then(setChannels, (err) => setErrors({ byField: {}, general: [String(err.message ?? err)] }));
+    api.channels().then(setChannels, (err) => setErrors({ byField: {}, general: [errorMessage(err)] }));
   }, [open]);
 
   const attachedIds = new Set(event.channels.map((a) => a.channel.id));
@@ -88,7 +87,7 @@ function AttachDialog({
       }
       onAttached(channels?.find((c) => c.id === channelId)?.name ?? "The channel");
     } catch (err) {
-      setErrors({ byField: {}, general: [err instanceof Error ? err.message : String(err)] });
+      setErrors({ byField: {}, general: [errorMessage(err)] });
     } finally {
       setBusy(false);
     }
@@ -189,7 +188,7 @@ function EditSourcesDialog({
   onSaved: () => void;
 }) {
   const [sources, setSources] = useState<Source[]>([]);
-  const [errors, setErrors] = useState<Errors>(NO_ERRORS);
+  const [errors, setErrors] = useState<FormErrorState>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (attachment) {
@@ -205,7 +204,7 @@ function EditSourcesDialog({
       if (result.errors.length) setErrors(attachErrors(result.errors));
       else onSaved();
     } catch (err) {
-      setErrors({ byField: {}, general: [err instanceof Error ? err.message : String(err)] });
+      setErrors({ byField: {}, general: [errorMessage(err)] });
     } finally {
       setBusy(false);
     }
@@ -268,7 +267,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
       if (result.errors.length) setSwitchError(result.errors.map((e) => e.message).join(" "));
       else say(`${event.name} ${isEnabled ? "enabled" : "disabled"}.`);
     } catch (err) {
-      setSwitchError(err instanceof Error ? err.message : String(err));
+      setSwitchError(errorMessage(err));
     }
     load();
   };
@@ -285,7 +284,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
       setDeleting(null);
       load();
     } catch (err) {
-      setDeleteErrors([err instanceof Error ? err.message : String(err)]);
+      setDeleteErrors([errorMessage(err)]);
     }
   };
 

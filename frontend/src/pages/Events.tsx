@@ -1,7 +1,7 @@
 import { Box, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 
-import { api, type NotificationEvent } from "../api";
+import { api, errorMessage, type NotificationEvent } from "../api";
 import { useBridge } from "../bridge";
 import { Card, ErrorNotice, Loading, Mark, PageHeader, SwitchControl } from "../components/ui";
 import { EVENT_HELP } from "../events";
@@ -40,7 +40,7 @@ export function EventsPage() {
       }
       notify("success", `${event.name} ${isEnabled ? "enabled" : "disabled"}`);
     } catch (err) {
-      setRowErrors((e) => ({ ...e, [event.type]: err instanceof Error ? err.message : String(err) }));
+      setRowErrors((e) => ({ ...e, [event.type]: errorMessage(err) }));
       load();
     }
   };

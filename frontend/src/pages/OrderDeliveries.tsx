@@ -1,7 +1,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useRef, useState } from "react";
 
-import { api, type Delivery } from "../api";
+import { api, errorMessage, type Delivery } from "../api";
 import { useBridge } from "../bridge";
 import { DeliveryTable } from "../components/Deliveries";
 import { ErrorNotice, FormErrors, Loading, usePolling } from "../components/ui";
@@ -41,7 +41,7 @@ export function OrderDeliveriesPage({ orderId, full }: { orderId: string | null;
       if (result.errors.length) setRowErrors((e) => ({ ...e, [d.id]: result.errors.map((x) => x.message).join(" ") }));
       else notify("info", "Retry queued", `${d.channelName} will be sent this notification again.`);
     } catch (err) {
-      setRowErrors((e) => ({ ...e, [d.id]: err instanceof Error ? err.message : String(err) }));
+      setRowErrors((e) => ({ ...e, [d.id]: errorMessage(err) }));
     } finally {
       setBusyId(null);
       load();
@@ -56,7 +56,7 @@ export function OrderDeliveriesPage({ orderId, full }: { orderId: string | null;
       if (result.errors.length) setGeneralErrors(result.errors.map((e) => e.message));
       else notify("info", "Retry queued", `${result.deliveries?.length ?? 0} failed deliveries will be sent again.`);
     } catch (err) {
-      setGeneralErrors([err instanceof Error ? err.message : String(err)]);
+      setGeneralErrors([errorMessage(err)]);
     }
     load();
   };
