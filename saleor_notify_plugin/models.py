@@ -169,10 +169,6 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"delivery {self.pk} {self.status}"
 
-    @property
-    def event_type(self) -> EventType:
-        return EventType(self.event.event)
-
 
 class DeliveryAttempt(models.Model):
     """One try: when, how long, what came back. Never holds a secret."""

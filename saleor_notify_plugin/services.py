@@ -365,25 +365,25 @@ def attempt_delivery(delivery_id: int) -> None:
 # --- manual retry --------------------------------------------------------------------------
 
 
-def _check_manual_retry(delivery: Delivery) -> None:
+def manual_retry_refusal(delivery: Delivery) -> NotifyError | None:
+    """Why ``delivery`` cannot be retried by hand now, or None when it can."""
     event = EventType(delivery.event.event)
     if not event.manual_retry:
-        raise NotifyError(
+        return NotifyError(
             NotifyErrorCode.MANUAL_RETRY_NOT_ALLOWED,
             f"{event.label} notifications cannot be retried by hand; only Order completed, Approved "
             "transaction, Transaction declined and Refund applied can.",
             "id",
         )
     if delivery.status != DeliveryStatus.FAILED:
-        raise NotifyError(
+        return NotifyError(
             NotifyErrorCode.NOT_FAILED,
             f"Only failed deliveries can be retried; this one is {delivery.status.lower()}.",
             "id",
         )
     if delivery.channel is None or not delivery.channel.is_active:
-        raise NotifyError(
-            NotifyErrorCode.CHANNEL_UNAVAILABLE, "The channel was deleted or deactivated.", "id"
-        )
+        return NotifyError(NotifyErrorCode.CHANNEL_UNAVAILABLE, "The channel was deleted or deactivated.", "id")
+    return None
 
 
 def retry_delivery(delivery_id: int) -> Delivery:
@@ -397,7 +397,8 @@ def retry_delivery(delivery_id: int) -> Delivery:
         )
         if delivery is None:
             raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such delivery.", "id")
-        _check_manual_retry(delivery)
+        if refusal := manual_retry_refusal(delivery):
+            raise refusal
         _queue_manual(delivery)
     return delivery
 

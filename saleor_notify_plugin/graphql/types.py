@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import graphene
 
-from .. import models
+from .. import models, services
 from ..events import ChannelKind, EventType
 from ..senders import event_envelope
 from . import enums
@@ -215,12 +215,7 @@ class NotificationDelivery(graphene.ObjectType):
 
     @staticmethod
     def resolve_can_retry(root: models.Delivery, info) -> bool:
-        return (
-            root.status == models.DeliveryStatus.FAILED
-            and root.event_type.manual_retry
-            and root.channel is not None
-            and root.channel.is_active
-        )
+        return services.manual_retry_refusal(root) is None
 
     @staticmethod
     def resolve_attempts(root: models.Delivery, info) -> list[models.DeliveryAttempt]:
