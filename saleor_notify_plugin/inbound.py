@@ -1,4 +1,5 @@
-"""Events reported from outside Saleor's models: a finished survey (from a storefront or funnel)."""
+"""Events reported from outside Saleor's models: a finished survey (from a storefront or funnel)
+and a canceled subscription (from the shop's subscription system)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from . import services
+from . import payloads, services
 from .errors import NotifyError, NotifyErrorCode
 from .events import EventType, Source
 from .validation import check_text
@@ -112,5 +113,31 @@ def complete_survey(
             "order_id": order_id,
         },
         idempotency_key=survey_key(survey_id, email, order_id or checkout_token or ""),
+    )
+    return event_id is not None
+
+
+def subscription_canceled_key(subscription_id: str) -> str:
+    """One subscription is canceled once, whoever reports it (the API or an order cancellation)."""
+    return f"subscription_canceled:{subscription_id}"
+
+
+def cancel_subscription(
+    *, subscription_id: Any, email: Any, order_id: str | None, reason: Any, source: Source | str = Source.SHOP
+) -> bool:
+    """Record Subscription canceled as the subscription system reports it. False: reported before, or off."""
+    subscription_id = clean_text(subscription_id, "subscriptionId", 128, required=True)
+    email = clean_email(email)
+    reason = clean_text(reason, "reason", 1000)
+    event_id = services.record_event(
+        EventType.SUBSCRIPTION_CANCELED,
+        _source(source),
+        subject_type="subscription",
+        subject_id=subscription_id,
+        order_id=order_id or "",
+        payload=payloads.subscription_canceled_data(
+            subscription_id=subscription_id, email=email, order_id=order_id, reason=reason
+        ),
+        idempotency_key=subscription_canceled_key(subscription_id),
     )
     return event_id is not None

@@ -7,9 +7,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from .. import payloads, services
 from ..errors import NotifyError, NotifyErrorCode
-from ..events import EventType, Source
+from ..events import Source
 from ..models import FunnelTimer
 from . import config as shop_config
 from .orders import NOT_PLACED, record_order_completed
@@ -49,34 +48,6 @@ def funnel_order_completed(order_id: str, checkout_token: str | None, *, trusted
         recorded = record_order_completed(order, Source.FUNNEL, config, trigger="thank_you")
         FunnelTimer.objects.filter(order_id=str(order.pk), fired_at__isnull=True).update(fired_at=timezone.now())
     return recorded
-
-
-def subscription_canceled(*, subscription_id: str, email: str, order_id: str | None, reason: str, source: str) -> bool:
-    """A subscription system reports a cancellation. True if recorded now (once per id)."""
-    subscription_id = (subscription_id or "").strip()
-    if not subscription_id:
-        raise NotifyError(NotifyErrorCode.REQUIRED, "A subscription id is required.", "subscriptionId")
-    if len(subscription_id) > 128:
-        raise NotifyError(
-            NotifyErrorCode.INVALID, "The subscription id is longer than 128 characters.", "subscriptionId"
-        )
-    try:
-        source_value = Source(str(source).upper())
-    except ValueError:
-        raise NotifyError(NotifyErrorCode.INVALID, "The source must be ADMIN, SHOP or FUNNEL.", "source") from None
-    with transaction.atomic():
-        recorded = services.record_event(
-            EventType.SUBSCRIPTION_CANCELED,
-            source_value,
-            subject_type="subscription",
-            subject_id=subscription_id,
-            order_id=order_id or "",
-            payload=payloads.subscription_canceled_data(
-                subscription_id=subscription_id, email=email, order_id=order_id, reason=reason
-            ),
-            idempotency_key=f"subscription_canceled:{subscription_id}",
-        )
-    return recorded is not None
 
 
 def storefront_reference_exists(*, checkout_token: str | None, order_id: str | None) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from .. import payloads, services
 from ..channels import enabled_events
 from ..events import EventType, Source
+from ..inbound import subscription_canceled_key
 from ..models import FunnelTimer
 from . import contacts, serialize
 from .config import ShopConfig
@@ -232,5 +233,5 @@ def on_order_cancelled(order: Any, config: ShopConfig) -> None:
                     "sku": line.product_sku,
                 },
             ),
-            idempotency_key=f"subscription_canceled:{subscription_id}",
+            idempotency_key=subscription_canceled_key(subscription_id),
         )

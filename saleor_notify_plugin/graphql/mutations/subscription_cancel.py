@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 import graphene
 
-from ...errors import NotifyError, NotifyErrorCode
+from ... import inbound
 from ...events import Source
-from ...inbound import clean_email, clean_text
 from .. import enums
 from ..ids import saleor_uuid
 from ..requestor import Permission
 from .base import NotificationMutation
-
-logger = logging.getLogger(__name__)
 
 
 class NotificationSubscriptionCancelInput(graphene.InputObjectType):
@@ -42,22 +37,12 @@ class NotificationSubscriptionCancel(NotificationMutation):
 
     @classmethod
     def perform(cls, info, requestor, input):  # noqa: A002 - the API's name
-        subscription_id = clean_text(input.get("subscription_id"), "subscriptionId", 128, required=True)
-        email = clean_email(input.get("email"))
         order_id = input.get("order_id")
-        order_uuid = saleor_uuid(order_id, "Order", "orderId") if order_id else None
-        reason = clean_text(input.get("reason"), "reason", 1000)
-        try:
-            from ...capture.api import subscription_canceled
-
-            recorded = subscription_canceled(
-                subscription_id=subscription_id,
-                email=email,
-                order_id=order_uuid,
-                reason=reason,
-                source=input.get("source") or Source.SHOP.value,
-            )
-        except ImportError:
-            logger.warning("saleor-notify: notificationSubscriptionCancel needs Saleor", exc_info=True)
-            raise NotifyError(NotifyErrorCode.UNAVAILABLE, "This needs Saleor, which is not installed here.") from None
-        return {"recorded": bool(recorded)}
+        recorded = inbound.cancel_subscription(
+            subscription_id=input.get("subscription_id"),
+            email=input.get("email"),
+            order_id=saleor_uuid(order_id, "Order", "orderId") if order_id else None,
+            reason=input.get("reason"),
+            source=input.get("source") or Source.SHOP,
+        )
+        return {"recorded": recorded}
