@@ -80,9 +80,16 @@ class BackgroundPublisher:
 
 
 def _publish_now(name: str, args: list[Any]) -> object:
+    from django.db import connections
+
     from .services import _send_task
 
-    return _send_task(name, args)
+    try:
+        return _send_task(name, args)
+    finally:
+        # Reading the settings may have opened a database connection in this thread; a
+        # long-lived thread must not hold one (it would go stale, and keeps the database busy).
+        connections.close_all()
 
 
 publisher = BackgroundPublisher(_publish_now)
