@@ -150,25 +150,6 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory, mail_server) ->
     proc.start()
     yield proc
     proc.stop()
-    _wait_for_other_sessions_to_close(django_db_blocker)
-
-
-def _wait_for_other_sessions_to_close(django_db_blocker, timeout_s: float = 10.0) -> None:
-    """The worker's children close their connections after it exits; the test database can
-    only be dropped once they have."""
-    from django.db import connection
-
-    deadline = time.monotonic() + timeout_s
-    with django_db_blocker.unblock():
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                if cursor.fetchone()[0] == 0:
-                    return
-            time.sleep(0.1)
 
 
 @pytest.fixture

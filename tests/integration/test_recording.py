@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from saleor_notify_plugin import channels, services
@@ -60,7 +60,7 @@ def test_concurrent_duplicate_recordings_make_one_event():
             barrier.wait()
             results.append(record(key="order_completed:race"))
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection; it would outlive the thread
 
     threads = [threading.Thread(target=hook) for _ in range(8)]
     for t in threads:
@@ -134,8 +134,6 @@ def test_work_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, p
     "retry": that process also fans the event out itself; the first receiver answers 503 and
     the retry cannot be enqueued.
     """
-    from django.db import connection
-
     first = postback_channel(receiver.url(path), name="first")
     second = postback_channel(receiver.url(path + "-2"), name="second")
     receiver.script(path, Reply(503), secret=first.secret)

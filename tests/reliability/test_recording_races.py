@@ -10,7 +10,7 @@ import threading
 import uuid
 
 import pytest
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 
 from saleor_notify_plugin import services
 from saleor_notify_plugin.events import EventType, Source
@@ -45,14 +45,14 @@ def race(key: str, first_commits: bool) -> tuple[object, object]:
         except FirstHookFailed:
             pass
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection; it would outlive the thread
 
     def second() -> None:
         recorded.wait(10)
         try:
             results["second"] = record(key=key)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection; it would outlive the thread
 
     second_thread = threading.Thread(target=second)
     first_thread = threading.Thread(target=first)
