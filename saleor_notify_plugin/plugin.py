@@ -89,18 +89,6 @@ _SETTINGS_STRUCTURE: dict[str, dict[str, Any]] = {
     },
 }
 
-_SETTINGS_DEFAULTS = {
-    "funnel_marker_key": "funnel",
-    "funnel_channel_slugs": "",
-    "digital_product_rule": "metadata",
-    "digital_metadata_key": "digital",
-    "subscription_metadata_key": "subscription",
-    "funnel_fallback_minutes": "30",
-    "allow_private_targets": False,
-    "celery_queue": "",
-}
-
-
 class NotifyPlugin(BasePlugin):
     PLUGIN_ID = "saleor.notify"
     PLUGIN_NAME = "Notifications"
@@ -117,7 +105,7 @@ class NotifyPlugin(BasePlugin):
     }
     DEFAULT_CONFIGURATION = [
         *({"name": key, "value": False} for key in shop_config.SWITCH_KEYS),
-        *({"name": key, "value": value} for key, value in _SETTINGS_DEFAULTS.items()),
+        *shop_config.ShopConfig().as_items(),
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -26,6 +26,20 @@ class ShopConfig:
     allow_private_targets: bool = False
     queue: str = ""
 
+    def as_items(self) -> list[dict[str, Any]]:
+        """The dashboard's ``[{"name", "value"}]`` form (what :func:`from_items` reads back)."""
+        values = {
+            "funnel_marker_key": self.funnel_marker_key,
+            "funnel_channel_slugs": ", ".join(self.funnel_channel_slugs),
+            "digital_product_rule": self.digital_rule,
+            "digital_metadata_key": self.digital_metadata_key,
+            "subscription_metadata_key": self.subscription_metadata_key,
+            "funnel_fallback_minutes": str(self.funnel_fallback_minutes),
+            "allow_private_targets": self.allow_private_targets,
+            "celery_queue": self.queue,
+        }
+        return [{"name": name, "value": value} for name, value in values.items()]
+
     def as_model_fields(self) -> dict[str, Any]:
         fields = asdict(self)
         fields["funnel_channel_slugs"] = list(self.funnel_channel_slugs)
