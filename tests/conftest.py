@@ -148,8 +148,57 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory, mail_server) ->
         {"NOTIFY_TEST_SMTP_PORT": str(mail_server.port)},
     )
     proc.start()
+    _running_workers.append(proc)
     yield proc
+    _running_workers.remove(proc)
     proc.stop()
+
+
+_running_workers: list[Worker] = []
+
+
+def _wait_until_the_worker_is_idle(timeout_s: float = 10.0) -> None:
+    """Let the worker finish what a test's events started before the tables are emptied: a
+    TRUNCATE racing a fan-out deadlocks. The test process's publisher is flushed first, then
+    the worker must stay idle for a moment (a message may still be on its way)."""
+    import psycopg
+    from django.db import connection
+
+    from saleor_notify_plugin.dispatch import publisher
+
+    publisher.flush()
+
+    params = connection.settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"], host=params["HOST"], port=params["PORT"], user=params["USER"], autocommit=True
+    ) as watcher:
+        deadline = time.monotonic() + timeout_s
+        idle_since = None
+        while time.monotonic() < deadline:
+            busy = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            ).fetchone()[0]
+            now = time.monotonic()
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif now - idle_since >= 0.2:
+                return
+            time.sleep(0.02)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Runs before the test's fixtures are finalised, i.e. before pytest-django's flush."""
+    marker = item.get_closest_marker("django_db")
+    committed = "transactional_db" in getattr(item, "fixturenames", ()) or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if _running_workers and committed:
+        _wait_until_the_worker_is_idle()
+    yield
 
 
 @pytest.fixture
