@@ -10,6 +10,8 @@ limit and the rest is dropped with the connection.
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import socket
 import ssl
 import threading
 import time
@@ -25,7 +27,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import deadline
-from .outcome import ErrorKind, Outcome
+from .outcome import ErrorKind, Outcome, storable_text
 
 READ_CHUNK_BYTES = 16 * 1024
 
@@ -57,6 +59,12 @@ class _GuardedMixin:
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
     def connect(self) -> None:
+        host = self._dns_host  # type: ignore[attr-defined]
+        if not _is_ip_literal(host):
+            # Resolve under the exchange's deadline (urllib3 would block in getaddrinfo).
+            self._dns_host = deadline.within(  # type: ignore[attr-defined]
+                lambda: _first_address(host, self.port), "name resolution"  # type: ignore[attr-defined]
+            )
         super().connect()  # type: ignore[misc]
         guard = deadline.current()
         if guard is not None and self.sock is not None:  # type: ignore[attr-defined]
@@ -95,7 +103,23 @@ class _GuardedAdapter(_GuardedAdapterMixin, HTTPAdapter):
 
 
 class _GuardedIPFilterAdapter(_GuardedAdapterMixin, IPFilterAdapter):
-    pass
+    def build_connection_pool_key_attributes(self, *args: Any, **kwargs: Any) -> Any:
+        # The IP filter resolves the name here, before any connection: bound it by the deadline.
+        parent = super().build_connection_pool_key_attributes
+        return deadline.within(lambda: parent(*args, **kwargs), "name resolution")
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _first_address(host: str, port: int) -> str:
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    return str(address[0])
 
 
 def _make_session(allow_private_targets: bool) -> requests.Session:
@@ -168,7 +192,9 @@ def _describe(exc: BaseException) -> str:
 
 def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
     if guard.fired:
-        return ErrorKind.TIMEOUT
+        # Out of time. Before the request went out (resolving, connecting, a handshake), the
+        # receiver saw nothing: retried like a refused connection. After it, maybe processed.
+        return ErrorKind.TIMEOUT if guard.request_sent else ErrorKind.CONNECT_ERROR
     if isinstance(exc, InvalidIPAddress):
         return ErrorKind.BLOCKED_ADDRESS
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
@@ -189,7 +215,8 @@ def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
 
 
 def _excerpt(raw: bytes, limit_chars: int) -> str:
-    return raw[: limit_chars * 4].decode("utf-8", errors="replace")[:limit_chars]
+    """The start of a body for the log: any bytes (binary, NUL) come out as storable text."""
+    return storable_text(raw[: limit_chars * 4].decode("utf-8", errors="replace")[:limit_chars])
 
 
 def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings = HttpSettings()) -> Outcome:
@@ -213,7 +240,12 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
             )
         except (requests.RequestException, ValueError, OSError) as exc:
             kind = _classify(exc, guard) if not isinstance(exc, ValueError) else ErrorKind.INVALID_TARGET
-            message = "no complete response within the time limit" if kind is ErrorKind.TIMEOUT else _describe(exc)
+            if kind is ErrorKind.TIMEOUT:
+                message = "no complete response within the time limit"
+            elif guard.fired:
+                message = "nothing was sent within the time limit (resolving or connecting took too long)"
+            else:
+                message = _describe(exc)
             return Outcome(duration_ms=_ms_since(started), error_kind=kind, error_message=message)
 
         try:
