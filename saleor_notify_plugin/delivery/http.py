@@ -25,6 +25,7 @@ from requests_hardened.ip_filter import InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.connection import allowed_gai_family
 
 from . import deadline
 from .outcome import ErrorKind, Outcome, storable_text
@@ -59,12 +60,12 @@ class _GuardedMixin:
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
     def connect(self) -> None:
-        host = self._dns_host  # type: ignore[attr-defined]
-        if not _is_ip_literal(host):
+        host = getattr(self, "_dns_host", None)  # urllib3's: the name the socket connects to
+        if isinstance(host, str) and not _is_ip_literal(host):
             # Resolve under the exchange's deadline (urllib3 would block in getaddrinfo).
-            self._dns_host = deadline.within(  # type: ignore[attr-defined]
-                lambda: _first_address(host, self.port), "name resolution"  # type: ignore[attr-defined]
-            )
+            port = int(getattr(self, "port", None) or 0)
+            resolved = deadline.within(lambda: _first_address(host, port), "name resolution")
+            setattr(self, "_dns_host", resolved)  # noqa: B010 - an attribute mypy cannot see
         super().connect()  # type: ignore[misc]
         guard = deadline.current()
         if guard is not None and self.sock is not None:  # type: ignore[attr-defined]
@@ -118,7 +119,9 @@ def _is_ip_literal(host: str) -> bool:
 
 
 def _first_address(host: str, port: int) -> str:
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    """The address to connect to, chosen as requests-hardened pins one (the first, of a family
+    this machine can use)."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)[0]
     return str(address[0])
 
 
