@@ -38,8 +38,8 @@ _TWO_31, _TWO_32 = 2**31, 2**32
 @dataclass
 class NewRows:
     rows: list[Any]
-    #: A lower bound for when each row was committed: the previous read (None on the first).
-    committed_after: datetime | None
+    #: A lower bound for when each row was committed: the previous read, or the cursor's start.
+    committed_after: datetime
     now: datetime
     #: The caller may stop early: rows above this id are read again next time.
     through: int | None = field(default=None)
@@ -115,7 +115,8 @@ def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: in
             after = chunk[-1].pk
         else:
             truncated = True
-        found = NewRows(rows=rows, committed_after=cursor.updated_at if cursor.snapshot else None, now=now)
+        # Unread rows were committed after the previous read (or the cursor's start).
+        found = NewRows(rows=rows, committed_after=cursor.updated_at, now=now)
         yield found
 
         # Up to which id every unread row was handed over (None: all of them).

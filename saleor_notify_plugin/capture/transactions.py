@@ -132,7 +132,7 @@ def _poll_table(name: str, config: ShopConfig, enabled: set[EventType]) -> int:
                 continue
             # When Saleor learnt of it: not before the previous read (the app may back-date
             # created_at), not after now. The switch and the plugin must have been on then.
-            learnt_at = min(found.now, max(filter(None, [row.created_at, found.committed_after])))
+            learnt_at = min(found.now, max(row.created_at, found.committed_after))
             try:
                 with transaction.atomic():
                     if prefix == "te":
