@@ -143,7 +143,6 @@ class NotifyPlugin(BasePlugin):
     def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Set the switch fields to the rows' state (one query), adding missing ones."""
         from .channels import enabled_events
-
         from .conf import get_settings
 
         enabled = enabled_events()

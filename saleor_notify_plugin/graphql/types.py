@@ -15,7 +15,6 @@ from .errors import PermissionDenied
 from .ids import saleor_order_id, to_global_id
 from .requestor import Permission
 
-
 #: Events whose payload and subject are a customer's personal data (an e-mail address, a survey's
 #: answers): Saleor shows customer data to MANAGE_USERS holders, so this API does too. Order events
 #: carry what Saleor shows with MANAGE_ORDERS.

@@ -29,7 +29,10 @@ KEY = "k3y-" + uuid.uuid4().hex
 CONTACT = "ann.private@example.com"
 RECIPIENT = "crm-inbox@example.com"
 
-DELIVERIES = "query($f: NotificationDeliveryFilterInput) { notificationDeliveries(filter: $f, first: 10) { edges { node { %s } } } }"
+DELIVERIES = (
+    "query($f: NotificationDeliveryFilterInput) { notificationDeliveries(filter: $f, first: 10) {"
+    " edges { node { %s } } } }"
+)
 CHANNELS = "{ notificationChannels(first: 10) { edges { node { %s } } } }"
 EVENTS = "{ notificationEvents { channels { channel { %s } } } }"
 RETRY = "mutation($id: ID!) { notificationDeliveryRetry(id: $id) { delivery { %s } errors { code } } }"

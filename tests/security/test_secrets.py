@@ -59,7 +59,8 @@ def test_rows_written_before_encryption_are_migrated(transactional_db):
             cursor.execute(
                 "INSERT INTO saleor_notify_notificationchannel (name, kind, target_url, email_recipients, secret,"
                 " previous_secret, is_active, created_at, updated_at) VALUES"
-                " ('old', 'SLACK', %s, '[]', 'whsec_plaintextOLDsecret', 'whsec_plaintextPREVIOUS', true, now(), now())",
+                " ('old', 'SLACK', %s, '[]', 'whsec_plaintextOLDsecret', 'whsec_plaintextPREVIOUS', true,"
+                " now(), now())",
                 [f"https://hooks.slack.com/services/{SLACK_TOKEN}"],
             )
     finally:

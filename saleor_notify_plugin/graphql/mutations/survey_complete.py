@@ -59,9 +59,8 @@ class NotificationSurveyComplete(NotificationMutation):
         else:
             reference = _find(checkout_token, order_uuid, trusted)
             if reference is None and not trusted:
-                raise NotifyError(
-                    NotifyErrorCode.PERMISSION_DENIED, "No such checkout or order.", "orderId" if order_id else "checkoutId"
-                )
+                field = "orderId" if order_id else "checkoutId"
+                raise NotifyError(NotifyErrorCode.PERMISSION_DENIED, "No such checkout or order.", field)
             if reference is not None:
                 email = _respondent(reference, email, trusted)
                 checkout_token, order_uuid = reference.checkout_token, reference.order_id
