@@ -33,11 +33,14 @@ def derived_key(secret_key: str) -> bytes:
 
 
 def configured_keys() -> tuple[bytes, ...]:
+    """The deployment's keys, read straight from ``SALEOR_NOTIFY`` (no other setting is needed here,
+    and this runs for every encrypted value loaded)."""
     from django.conf import settings as django_settings
 
-    from .conf import get_settings
-
-    keys = get_settings().encryption_keys
+    configured = getattr(django_settings, "SALEOR_NOTIFY", {}) or {}
+    keys = next((v for k, v in configured.items() if str(k).lower() == "encryption_keys"), None) or ()
+    if isinstance(keys, str | bytes):
+        keys = (keys,)
     if keys:
         return tuple(k.encode() if isinstance(k, str) else bytes(k) for k in keys)
     return (derived_key(django_settings.SECRET_KEY),)
