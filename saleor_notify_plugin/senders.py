@@ -72,6 +72,11 @@ def email_subject(text: str, max_chars: int = 200) -> str:
 
 
 def send_slack(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+    return send_slack_text(channel, summary_line(event), settings)
+
+
+def send_slack_text(channel: NotificationChannel, text: str, settings: NotifySettings) -> Outcome:
+    """Post ``text`` (escaped) to a Slack channel whose URL is on one of the allowed Slack hosts."""
     host = urlsplit(channel.target_url).hostname or ""
     if not host_matches(host, settings.slack_hosts):  # e.g. saved before the hosts were narrowed
         return Outcome(
@@ -79,7 +84,7 @@ def send_slack(channel: NotificationChannel, event: NotificationEvent, settings:
             error_kind=ErrorKind.INVALID_TARGET,
             error_message="the Slack URL is not on an allowed Slack host (SLACK_HOSTS)",
         )
-    body = json.dumps({"text": slack_text(summary_line(event))}).encode()
+    body = json.dumps({"text": slack_text(text)}).encode()
     return http.post(channel.target_url, body, {}, settings.http)
 
 

@@ -131,6 +131,8 @@ def test_a_slack_channel_must_be_on_slacks_host(api, settings, receiver):
     for pk in services.fan_out(record(EventType.ORDER_COMPLETED)):
         services.attempt_delivery(pk)
     assert channel.deliveries.get().failure_kind == "invalid_target"
+    tested = api.post(ops.CHANNEL_TEST, {"id": to_global_id("NotificationChannel", channel.pk)}, token=token)
+    assert tested.json()["data"]["notificationChannelTest"]["result"]["errorKind"] == "INVALID_TARGET"
     assert receiver.received(path) == []
 
 
@@ -146,6 +148,12 @@ def test_slack_text_cannot_mention_a_whole_channel(live, receiver):
     wait_for(lambda: receiver.received(path), 10)
     text = json.loads(receiver.received(path)[0].body)["text"]
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+    from saleor_notify_plugin import channel_probe
+
+    named = channels.create_channel(name="<!here> ops", kind="SLACK", url=receiver.url(path))
+    assert channel_probe.send_test(named.pk).succeeded
+    assert "&lt;!here&gt;" in json.loads(receiver.received(path)[-1].body)["text"]
 
 
 def test_an_email_subject_cannot_carry_extra_headers(live, mail_server):
