@@ -36,6 +36,7 @@ REQUESTORS = {
     "staff_manage_plugins": staff(Permission.MANAGE_PLUGINS),
     "staff_manage_orders": staff(Permission.MANAGE_ORDERS),
     "staff_manage_orders_and_users": staff(Permission.MANAGE_ORDERS, Permission.MANAGE_USERS),
+    "staff_plugins_and_orders": staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS),
     "inactive_staff_with_perms": staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS, active=False),
     "app_manage_plugins": app(Permission.MANAGE_PLUGINS),
     "app_manage_orders": app(Permission.MANAGE_ORDERS),

@@ -48,6 +48,7 @@ HOLDS = {
     "staff_manage_plugins": {PLUGINS},
     "staff_manage_orders": {ORDERS},
     "staff_manage_orders_and_users": {ORDERS, USERS},
+    "staff_plugins_and_orders": {PLUGINS, ORDERS},
     "inactive_staff_with_perms": set(),
     "app_manage_plugins": {PLUGINS},
     "app_manage_orders": {ORDERS},
