@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import activity
 from .conf import get_settings
 from .delivery.signing import generate_secret
 from .errors import NotifyError, NotifyErrorCode
@@ -126,13 +127,19 @@ def _event(event: EventType | str) -> EventType:
 
 
 def set_event_enabled(event: EventType | str, is_enabled: bool) -> EventSwitch:
-    switch, _ = EventSwitch.objects.update_or_create(
-        event=_event(event).value, defaults={"is_enabled": bool(is_enabled)}
-    )
+    event_type = _event(event)
+    with transaction.atomic():
+        switch, _ = EventSwitch.objects.update_or_create(
+            event=event_type.value, defaults={"is_enabled": bool(is_enabled)}
+        )
+        activity.set_on(event_type.value, bool(is_enabled))
     return switch
 
 
 def enabled_events() -> set[EventType]:
+    """The events switched on now (or at the moment being recorded, see ``activity.recording_as_of``)."""
+    if (at := activity.moment()) is not None:
+        return {EventType(e) for e in activity.events_on_at(at)}
     return {EventType(e) for e in EventSwitch.objects.filter(is_enabled=True).values_list("event", flat=True)}
 
 

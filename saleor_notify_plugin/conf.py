@@ -53,13 +53,16 @@ class NotifySettings:
     retry_after_max_s: float = 600.0
     # Celery. None: Celery's default queue (what a stock Saleor worker consumes).
     queue: str | None = None
-    # The sweep re-enqueues work that should have reached the broker this long ago.
+    # The sweep re-enqueues work that should have started this long ago (claims are conditional,
+    # so a message still on its way meanwhile finds the work taken and does nothing).
     sweep_interval_s: float = 60.0
-    sweep_stale_after_s: float = 120.0
+    sweep_stale_after_s: float = 60.0
     sweep_batch_size: int = 1000
     # A worker that claimed a delivery owns it for the time limit plus this margin; after that
     # (worker killed) the sweep hands it to another worker. Tests shorten it to see that quickly.
     lease_margin_s: float = 30.0
+    # The reconciliation looks at what Saleor committed this long ago (hooks go first).
+    reconcile_delay_s: float = 60.0
     # Retention of the delivery log.
     attempt_retention_days: int = 30
     event_retention_days: int = 90

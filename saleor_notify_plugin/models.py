@@ -62,6 +62,34 @@ class EventSwitch(models.Model):
         return f"{self.event}: {'on' if self.is_enabled else 'off'}"
 
 
+class SwitchPeriod(models.Model):
+    """A span of time during which an event's switch, or the plugin itself, was on.
+
+    Hooks record in the moment and ask the switch row. Whatever records later (the payment
+    poller, the reconciliation) asks whether the switch and the plugin were on *when the
+    business event happened*, so switching on never replays the past and an inactive plugin
+    stays silent about what happened meanwhile.
+    """
+
+    PLUGIN = "plugin"
+
+    subject = models.CharField(max_length=32, help_text="An event type, or 'plugin' for the plugin's active flag.")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Empty while it is on.")
+
+    class Meta:
+        ordering = ("subject", "started_at")
+        indexes = [models.Index(fields=("subject", "started_at"), name="notify_period_subject_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("subject",), condition=Q(ended_at__isnull=True), name="notify_period_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} on {self.started_at:%Y-%m-%d %H:%M:%S} - {self.ended_at or 'now'}"
+
+
 class EventChannel(models.Model):
     """A channel attached to an event, limited to some of the three sources."""
 
@@ -96,7 +124,7 @@ class NotificationEvent(models.Model):
     event = models.CharField(max_length=32, choices=EventType.choices)
     source = models.CharField(max_length=8, choices=Source.choices)
     subject_type = models.CharField(max_length=32, help_text="order, user, fulfillment, transaction, ...")
-    subject_id = models.CharField(max_length=128, help_text="The Saleor object's id.")
+    subject_id = models.CharField(max_length=255, help_text="The Saleor object's id (or an e-mail address).")
     order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
     idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
     payload = models.JSONField(encoder=DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")
@@ -245,14 +273,24 @@ class Contact(models.Model):
 
 
 class TransactionCursor(models.Model):
-    """How far the transaction poller has read one Saleor table (by primary key).
+    """How far a poller has read one of Saleor's tables (payment records, order and customer events).
 
-    The cursor only passes rows older than a settling window, so a row whose transaction
-    commits late (a lower id visible after a higher one) is still read.
+    Rows are read by primary key. A row can become visible after rows with higher ids (its
+    transaction commits later), so the cursor keeps two marks: ``seen_high``, the highest id
+    read, with ``snapshot``, the database snapshot of that read (a row at or below
+    ``seen_high`` is read again only if that snapshot did not see it); and ``position``, below
+    which nothing new can appear. ``position`` moves to a checkpoint's ``seen_high`` once every
+    transaction that was running at the checkpoint has ended (``checkpoint_xmax``), or after an
+    hour at most. Timestamps the rows carry (a payment app may back-date them) play no part.
     """
 
-    name = models.CharField(max_length=32, primary_key=True, help_text="transaction_event or payment_transaction")
+    name = models.CharField(max_length=32, primary_key=True, help_text="transaction_event, payment_transaction, ...")
     position = models.BigIntegerField(default=0, help_text="Every row with an id up to this one was read.")
+    seen_high = models.BigIntegerField(default=0, help_text="The highest id read so far.")
+    snapshot = models.TextField(blank=True, help_text="pg_snapshot of the last read; empty before the first.")
+    checkpoint_high = models.BigIntegerField(null=True, blank=True)
+    checkpoint_xmax = models.BigIntegerField(null=True, blank=True, help_text="Transactions below this must end first.")
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
+from . import activity
 from . import tasks as core_tasks
 from .capture import config as shop_config
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
@@ -20,6 +21,8 @@ from .events import EventType
 
 # Our tasks run on Saleor's Celery app, whose task class polices writes to the primary database.
 core_tasks.use_task_context(allow_writer)
+# Inside Saleor the plugin has an active flag: workers stay silent while it is off.
+activity.track_plugin_activation()
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +138,12 @@ class NotifyPlugin(BasePlugin):
             i for i in plugin_configuration.configuration or [] if i.get("name") not in shop_config.SWITCH_KEYS
         ]
         result = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        activity.set_on(activity.SwitchPeriod.PLUGIN, bool(result.active))
+        if result.active:
+            from .capture import reconcile, transactions
+
+            transactions.start_reading()
+            reconcile.start_reading()
         shop_config.mirror(shop_config.from_items(result.configuration))
         cls._show_switches(result.configuration)
         return result
@@ -231,6 +240,9 @@ class NotifyPlugin(BasePlugin):
     # --- the plugin's own API ------------------------------------------------------------------
 
     def webhook(self, request, path, previous_value):
+        if not self.active:
+            # Saleor's legacy route (/plugins/<id>/) does not check the flag: inactive is silent.
+            return previous_value
         path = path or ""
         if path.startswith("/graphql"):
             from .graphql.endpoint import handle

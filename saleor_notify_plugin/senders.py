@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import socket
 import time
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from .channels import expire_previous_secrets
 from .conf import NotifySettings
-from .delivery import envelope, http, signing
+from .delivery import deadline, envelope, http, signing
 from .delivery.outcome import ErrorKind, Outcome
 from .events import ChannelKind, EventType
 from .models import NotificationChannel, NotificationEvent
@@ -100,19 +101,44 @@ def send_email(channel: NotificationChannel, event: NotificationEvent, settings:
     )
     kind: ErrorKind | None = None
     error = ""
-    try:
-        get_connection(timeout=settings.timeout_s).send_messages([message])
-    except smtplib.SMTPRecipientsRefused:
-        kind, error = ErrorKind.SMTP_REJECTED, "all recipients were refused"
-    except smtplib.SMTPResponseException as exc:
-        kind = ErrorKind.SMTP_TEMPORARY if 400 <= exc.smtp_code < 500 else ErrorKind.SMTP_REJECTED
-        error = f"SMTP {exc.smtp_code}"
-    except (smtplib.SMTPException, OSError) as exc:
-        kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
+    backend = get_connection(timeout=settings.timeout_s)
+    with deadline.exchange(settings.timeout_s):
+        try:
+            # The whole SMTP conversation (resolving and connecting included) is bounded, not
+            # only each socket operation: at the deadline the socket is shut and we stop waiting.
+            deadline.within(lambda: backend.send_messages([message]), "the SMTP exchange")
+        except deadline.Overrun:
+            _abort(backend, message)
+            if getattr(backend, "connection", None) is None:
+                kind, error = ErrorKind.SMTP_TEMPORARY, "mail server not reached within the time limit"
+            else:
+                kind, error = ErrorKind.TIMEOUT, "no complete answer from the mail server within the time limit"
+        except smtplib.SMTPRecipientsRefused:
+            kind, error = ErrorKind.SMTP_REJECTED, "all recipients were refused"
+        except smtplib.SMTPResponseException as exc:
+            kind = ErrorKind.SMTP_TEMPORARY if 400 <= exc.smtp_code < 500 else ErrorKind.SMTP_REJECTED
+            error = f"SMTP {exc.smtp_code}"
+        except (smtplib.SMTPException, OSError) as exc:
+            kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - started) * 1000)
     if kind is not None:
         return Outcome(duration_ms=duration_ms, error_kind=kind, error_message=error)
     return Outcome(duration_ms=duration_ms, status_code=250, response_excerpt="accepted by the mail backend")
+
+
+def _abort(backend: object, message: EmailMessage) -> None:
+    """Stop an SMTP conversation still running on its helper thread, wherever it is.
+
+    Still resolving or connecting: with no recipients left, Django's backend sends nothing
+    once it gets through. Connected: the socket is shut, so the next read or write fails.
+    """
+    message.to, message.cc, message.bcc = [], [], []
+    sock = getattr(getattr(backend, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def send(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:

@@ -6,26 +6,28 @@ commit; everything after that (fan-out, attempts, retries) runs in workers.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import operator
 import os
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
 from celery import current_app
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import dispatch, senders
+from . import activity, dispatch, senders
 from .conf import NotifySettings, get_settings
-from .delivery.outcome import Outcome
+from .delivery.outcome import ErrorKind, Outcome, storable_text
 from .delivery.policy import Verdict, decide
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType, Source
@@ -37,6 +39,7 @@ from .models import (
     EventChannel,
     EventSwitch,
     NotificationEvent,
+    SwitchPeriod,
 )
 
 logger = logging.getLogger(__name__)
@@ -100,10 +103,30 @@ def _hand_over_after_commit(using: str, name: str, item: Any) -> None:
 _INSERT_SQL = """
 INSERT INTO {table} ({columns})
 SELECT {placeholders}
-WHERE EXISTS (SELECT 1 FROM {switch_table} WHERE event = %s AND is_enabled)
+WHERE {condition}
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
 """
+#: A hook records in the moment: the switch must be on now.
+_SWITCH_ON_NOW = "EXISTS (SELECT 1 FROM {switch_table} WHERE event = %s AND is_enabled)"
+#: A late recorder asks about the moment of the business event: its switch's period (and the plugin's).
+_PERIOD_COVERS = (
+    "EXISTS (SELECT 1 FROM {period_table}"
+    " WHERE subject = %s AND started_at <= %s AND (ended_at IS NULL OR ended_at > %s))"
+)
+
+
+SUBJECT_ID_MAX = NotificationEvent._meta.get_field("subject_id").max_length or 255
+_KEY_MAX = NotificationEvent._meta.get_field("idempotency_key").max_length or 255
+
+
+def bounded_key(key: str) -> str:
+    """``key`` as stored: a long key keeps its start and a digest of the whole, so two
+    business events whose keys differ only past the column's length stay two events."""
+    if len(key) <= _KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: _KEY_MAX - len(digest) - 1]}~{digest}"
 
 
 def record_event(
@@ -116,15 +139,20 @@ def record_event(
     idempotency_key: str,
     order_id: str = "",
     occurred_at: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> uuid.UUID | None:
     """Record one business event in the current transaction; deliver it after commit.
 
     Returns the new event's id, or None when nothing was recorded: the event is switched
     off, or this business event (same ``idempotency_key``) was recorded before. One SQL
     statement on the request path; fan-out happens in a worker.
+
+    ``as_of``: for a caller that learns of the event after the fact (a poller, the
+    reconciliation): it is recorded only if its switch, and the plugin, were on at that time.
     """
     event = EventType(event)
     source = Source(source)
+    as_of = as_of or activity.moment()
     if not idempotency_key:
         raise NotifyError(NotifyErrorCode.REQUIRED, "An idempotency key is required.", "idempotency_key")
     now = timezone.now()
@@ -136,9 +164,9 @@ def record_event(
         "event": event.value,
         "source": source.value,
         "subject_type": subject_type,
-        "subject_id": str(subject_id),
+        "subject_id": str(subject_id)[:SUBJECT_ID_MAX],
         "order_id": str(order_id or ""),
-        "idempotency_key": idempotency_key[:255],
+        "idempotency_key": bounded_key(idempotency_key),
         "payload": payload,
         "occurred_at": occurred_at or now,
         "created_at": now,
@@ -146,12 +174,23 @@ def record_event(
     }
     meta = NotificationEvent._meta
     params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
-    params.append(event.value)
+    quote = connection.ops.quote_name
+    if as_of is not None:
+        at = SwitchPeriod._meta.get_field("started_at").get_db_prep_save(as_of, connection)
+        subjects = [event.value] + ([SwitchPeriod.PLUGIN] if activity.plugin_tracked() else [])
+        condition = " AND ".join([_PERIOD_COVERS] * len(subjects))
+        for subject in subjects:
+            params += [subject, at, at]
+    else:
+        condition = _SWITCH_ON_NOW
+        params.append(event.value)
     sql = _INSERT_SQL.format(
-        table=connection.ops.quote_name(meta.db_table),
-        columns=", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in values),
+        table=quote(meta.db_table),
+        columns=", ".join(quote(meta.get_field(name).column) for name in values),
         placeholders=", ".join(["%s"] * len(values)),
-        switch_table=connection.ops.quote_name(EventSwitch._meta.db_table),
+        condition=condition.format(
+            switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)
+        ),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -183,13 +222,17 @@ def fan_out(event_id: str | uuid.UUID) -> list[int]:
 def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     """Create one delivery per event and matching channel (once), then make their first attempts.
 
-    The deliveries are created already claimed by this worker and sent concurrently from here:
-    a burst of events costs one task and a few statements, not one task per delivery. A
-    killed worker's claims expire and the sweep hands them on.
+    The deliveries are sent from here, at most ``MAX_PARALLEL_SENDS`` at a time: a burst of
+    events costs one task and a few statements, not one task per delivery. Each delivery is
+    claimed (its lease starts) only when its send starts, so the ones still waiting for a
+    sender are never mistaken for a dead worker's; a killed worker's claims expire and the
+    sweep hands its work on.
     """
+    if not activity.plugin_active():
+        return []  # held: the events stay un-fanned and the sweep hands them on after reactivation
     settings = get_settings()
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.timeout_s + settings.lease_margin_s)
+    lease = _lease_until(now, settings)
     with transaction.atomic():
         events = list(NotificationEvent.objects.select_for_update().filter(pk__in=list(event_ids)).order_by("pk"))
         fresh = [event for event in events if event.fanned_out_at is None]
@@ -199,36 +242,38 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
             key = (event.event, event.source)
             if key not in targets:
                 targets[key] = list(matching_attachments(EventType(event.event), Source(event.source)))
-            created += [
-                Delivery(
-                    event=event,
-                    channel=a.channel,
-                    channel_name=a.channel.name,
-                    channel_kind=a.channel.kind,
-                    attempt_count=1,  # claimed by this worker for its first attempt
-                    next_attempt_at=now,
-                    lease_expires_at=lease,
+            for a in targets[key]:
+                # The first senders' worth is claimed as it is created; the rest waits unclaimed.
+                first_wave = len(created) < MAX_PARALLEL_SENDS
+                created.append(
+                    Delivery(
+                        event=event,
+                        channel=a.channel,
+                        channel_name=a.channel.name,
+                        channel_kind=a.channel.kind,
+                        attempt_count=1 if first_wave else 0,
+                        next_attempt_at=now,
+                        lease_expires_at=lease if first_wave else None,
+                    )
                 )
-                for a in targets[key]
-            ]
         # The event rows are locked and not fanned out yet: none of these deliveries exists.
         Delivery.objects.bulk_create(created)
         NotificationEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
-        # Deliveries of an earlier fan-out whose messages never arrived: the sweep's job, or ours now.
+        # An earlier fan-out of these events whose worker died before starting some deliveries.
         earlier = [event for event in events if event not in fresh]
         leftovers = (
             list(
-                Delivery.objects.filter(
+                Delivery.objects.select_related("event", "channel").filter(
                     event__in=earlier, status=DeliveryStatus.PENDING, attempt_count=0
-                ).values_list("pk", flat=True)
+                )
             )
             if earlier
             else []
         )
-    for pk in leftovers:
-        _send_task(DELIVER_TASK, [pk])
-    _attempt_claimed(created, settings)
-    return [d.pk for d in created] + leftovers
+    claimed = [d for d in created if d.attempt_count]
+    waiting = [d for d in created if not d.attempt_count] + leftovers
+    _send_all(claimed, waiting, settings)
+    return [d.pk for d in created] + [d.pk for d in leftovers]
 
 
 # --- attempts ------------------------------------------------------------------------------
@@ -255,71 +300,154 @@ def _forget_pool_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
+def _lease_until(now: datetime, settings: NotifySettings) -> datetime:
+    """A claim covers one send (bounded by the time limit) and recording its result."""
+    return now + timedelta(seconds=settings.timeout_s + settings.lease_margin_s)
+
+
 def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime, Outcome]:
+    """Send once; whatever goes wrong in our own code is an outcome too, never an exception."""
     started_at = timezone.now()
-    assert delivery.channel is not None
-    return started_at, senders.send(delivery.channel, delivery.event, settings)
+    try:
+        assert delivery.channel is not None
+        return started_at, senders.send(delivery.channel, delivery.event, settings)
+    except Exception as exc:  # noqa: BLE001 - one unusable row must not take its batch down
+        logger.exception("saleor-notify: delivery %s could not be sent", delivery.pk)
+        elapsed_ms = int((timezone.now() - started_at).total_seconds() * 1000)
+        return started_at, Outcome(
+            duration_ms=max(0, elapsed_ms),
+            error_kind=ErrorKind.INTERNAL_ERROR,
+            error_message=f"the sender failed before sending: {type(exc).__name__}",
+        )
 
 
-def _attempt_claimed(deliveries: list[Delivery], settings: NotifySettings) -> None:
-    """Send claimed deliveries (concurrently when several) and record each result as it comes."""
-    if len(deliveries) == 1:
-        _record_results([(deliveries[0], *_timed_send(deliveries[0], settings))], settings)
+def _claim_waiting(deliveries: list[Delivery], settings: NotifySettings) -> list[Delivery]:
+    """Claim deliveries nobody has started (one statement pair); those taken meanwhile are skipped."""
+    by_pk = {d.pk: d for d in deliveries}
+    now = timezone.now()
+    with transaction.atomic():
+        free = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, attempt_count=0)
+            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=free).update(attempt_count=1, lease_expires_at=_lease_until(now, settings))
+    for pk in free:
+        by_pk[pk].attempt_count = 1
+    return [by_pk[pk] for pk in free]
+
+
+def _send_all(claimed: list[Delivery], waiting: list[Delivery], settings: NotifySettings) -> None:
+    """Send claimed deliveries, claiming waiting ones as senders free up; record each result as it comes."""
+    if len(claimed) == 1 and not waiting:
+        _record_results([(claimed[0], *_timed_send(claimed[0], settings))], settings)
         return
-    futures = {_send_pool().submit(_timed_send, d, settings): d for d in deliveries}
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+    queue = deque(waiting)
+    in_flight = {_send_pool().submit(_timed_send, d, settings): d for d in claimed}
+    while in_flight or queue:
+        free = MAX_PARALLEL_SENDS - len(in_flight)
+        if queue and free > 0:
+            wave = [queue.popleft() for _ in range(min(free, len(queue)))]
+            for d in _claim_waiting(wave, settings):
+                in_flight[_send_pool().submit(_timed_send, d, settings)] = d
+            if not in_flight:
+                continue
+        done, _ = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
         if done:
-            _record_results([(futures[f], *f.result()) for f in done], settings)
+            _record_results([(in_flight.pop(f), *f.result()) for f in done], settings)
 
 
-def _record_results(results: list[tuple[Delivery, datetime, Outcome]], settings: NotifySettings) -> None:
-    """Log the attempts and apply the retry rules, in one transaction; enqueue retries after it."""
+Result = tuple[Delivery, datetime, Outcome]
+
+
+def _record_results(results: list[Result], settings: NotifySettings) -> None:
+    """Log the attempts and apply the retry rules; enqueue retries after commit.
+
+    A batch is written in one transaction. If that fails, each result is written on its own,
+    and a result whose response cannot be stored is logged without it: one bad result never
+    costs the others theirs, and every exchange leaves an attempt row.
+    """
+    try:
+        _write_results(results, settings)
+        return
+    except DatabaseError:
+        if len(results) == 1 and not _usable_connection():
+            logger.exception("saleor-notify: could not log the attempt of delivery %s", results[0][0].pk)
+            return
+        logger.warning("saleor-notify: logging %d attempts together failed; one by one", len(results), exc_info=True)
+    for delivery, started_at, outcome in results:
+        for candidate in (outcome, _bare(outcome)):
+            try:
+                _write_results([(delivery, started_at, candidate)], settings)
+                break
+            except DatabaseError:
+                if not _usable_connection():
+                    logger.exception("saleor-notify: could not log the attempt of delivery %s", delivery.pk)
+                    return
+        else:
+            logger.error("saleor-notify: the attempt of delivery %s could not be logged at all", delivery.pk)
+
+
+def _usable_connection() -> bool:
+    connection = connections[router.db_for_write(DeliveryAttempt)]
+    return connection.connection is None or connection.is_usable()
+
+
+def _bare(outcome: Outcome) -> Outcome:
+    """The outcome without anything the receiver chose (its body, its words): always storable."""
+    return replace(outcome, response_excerpt="[the response could not be stored]", error_message="", retry_after=None)
+
+
+def _write_results(results: list[Result], settings: NotifySettings) -> None:
     now = timezone.now()
     retries: list[tuple[int, float]] = []
     # Deliveries that end the same way share one UPDATE (a burst of successes is one statement).
     updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
+    attempts = []
+    for delivery, started_at, outcome in results:
+        trigger = AttemptTrigger(delivery.next_trigger)
+        decision = decide(
+            outcome,
+            attempt_number=delivery.attempt_count,
+            manual=trigger is AttemptTrigger.MANUAL,
+            timing=settings.retry_timing,
+        )
+        attempts.append(_attempt_row(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
+        changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
+        if decision.verdict is Verdict.SUCCESS:
+            changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
+        elif decision.verdict is Verdict.RETRY:
+            changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
+            retries.append((delivery.pk, decision.delay_s))
+        else:
+            changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
+        # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
+        updates[tuple(sorted(changes.items()))].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
     with transaction.atomic():
-        attempts = []
-        for delivery, started_at, outcome in results:
-            trigger = AttemptTrigger(delivery.next_trigger)
-            decision = decide(
-                outcome,
-                attempt_number=delivery.attempt_count,
-                manual=trigger is AttemptTrigger.MANUAL,
-                timing=settings.retry_timing,
-            )
-            attempts.append(
-                DeliveryAttempt(
-                    delivery=delivery,
-                    number=delivery.attempt_count,
-                    trigger=trigger,
-                    started_at=started_at,
-                    duration_ms=outcome.duration_ms,
-                    status_code=outcome.status_code,
-                    error_kind=outcome.error_kind.value if outcome.error_kind else "",
-                    error_message=outcome.error_message[:255],
-                    response_excerpt=outcome.response_excerpt,
-                    verdict=decision.verdict.value,
-                    retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
-                )
-            )
-            changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
-            if decision.verdict is Verdict.SUCCESS:
-                changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
-            elif decision.verdict is Verdict.RETRY:
-                changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
-                retries.append((delivery.pk, decision.delay_s))
-            else:
-                changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
-            # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
-            updates[tuple(sorted(changes.items()))].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
         for changes_key, conditions in updates.items():
             Delivery.objects.filter(reduce(operator.or_, conditions)).update(**dict(changes_key))
-        DeliveryAttempt.objects.bulk_create(attempts)
+        DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
         if retries:
             transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
+
+
+def _attempt_row(
+    delivery: Delivery, number: int, trigger: AttemptTrigger, started_at: datetime, outcome: Outcome, decision: Any
+) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        delivery=delivery,
+        number=number,
+        trigger=trigger,
+        started_at=started_at,
+        duration_ms=outcome.duration_ms,
+        status_code=outcome.status_code if outcome.status_code is None or 0 <= outcome.status_code < 1000 else None,
+        error_kind=outcome.error_kind.value if outcome.error_kind else "",
+        error_message=storable_text(outcome.error_message)[:255],
+        response_excerpt=storable_text(outcome.response_excerpt),
+        verdict=decision.verdict.value,
+        retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
+    )
 
 
 def _enqueue_retries(retries: list[tuple[int, float]]) -> None:
@@ -344,22 +472,65 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
             updated_at=now,
         )
         return None
+    if _settle_lost_attempts(delivery, now):
+        return None
     settings = get_settings()
-    lease = now + timedelta(seconds=settings.timeout_s + settings.lease_margin_s)
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempt_count=delivery.attempt_count
-    ).update(attempt_count=delivery.attempt_count + 1, lease_expires_at=lease)
+    ).update(attempt_count=delivery.attempt_count + 1, lease_expires_at=_lease_until(now, settings))
     if not claimed:
         return None
     delivery.attempt_count += 1
     return delivery
 
 
+def _settle_lost_attempts(delivery: Delivery, now: datetime) -> bool:
+    """Log claims whose result never arrived (the worker died, or could not write it).
+
+    Each counts as an attempt of unknown outcome, so a delivery is never sent more often than
+    the rules allow: within the automatic budget it is sent again (the receiver deduplicates
+    on ``webhook-id``); a lost manual attempt, or the last automatic one, ends it as failed.
+    Returns True when the delivery is finished.
+    """
+    logged = DeliveryAttempt.objects.filter(delivery=delivery).values_list("number", flat=True)
+    lost = sorted(set(range(1, delivery.attempt_count + 1)) - set(logged))
+    if not lost:
+        return False
+    trigger = AttemptTrigger(delivery.next_trigger)
+    unknown = Outcome(
+        duration_ms=0,
+        error_kind=ErrorKind.RESULT_UNKNOWN,
+        error_message="the worker sending it stopped before logging the result",
+    )
+    started_at = delivery.lease_expires_at or now
+    rows = []
+    finished = False
+    for number in lost:
+        decision = decide(unknown, attempt_number=number, manual=trigger is AttemptTrigger.MANUAL)
+        finished = decision.verdict is Verdict.FAILED and number == delivery.attempt_count
+        rows.append(_attempt_row(delivery, number, trigger, started_at, unknown, decision))
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(rows, ignore_conflicts=True)
+        if finished:
+            Delivery.objects.filter(
+                pk=delivery.pk, status=DeliveryStatus.PENDING, attempt_count=delivery.attempt_count
+            ).update(
+                status=DeliveryStatus.FAILED,
+                failure_kind=ErrorKind.RESULT_UNKNOWN.value,
+                next_attempt_at=None,
+                lease_expires_at=None,
+                updated_at=now,
+            )
+    return finished
+
+
 def attempt_delivery(delivery_id: int) -> None:
     """Make one attempt of a pending delivery (a retry, a manual retry, or one the sweep found)."""
+    if not activity.plugin_active():
+        return  # held, never dropped: still pending, the sweep hands it on after reactivation
     delivery = _claim(delivery_id, timezone.now())
     if delivery is not None:
-        _attempt_claimed([delivery], get_settings())
+        _send_all([delivery], [], get_settings())
 
 
 # --- manual retry --------------------------------------------------------------------------
@@ -445,6 +616,8 @@ def _queue_manual(delivery: Delivery) -> None:
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Re-enqueue events never fanned out and due deliveries nobody is working on."""
+    if not activity.plugin_active():
+        return {"events": 0, "deliveries": 0}
     settings = get_settings()
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.sweep_stale_after_s)
@@ -456,9 +629,11 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         .values_list("pk", flat=True)[:batch]
     )
     NotificationEvent.objects.filter(pk__in=event_ids).update(dispatch_requested_at=now)
+    # Due and unclaimed for the stale window (its message was lost), or claimed by a worker whose
+    # lease ran out (it died): the lease already waited, so no further window.
     delivery_ids = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=stale)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(Q(lease_expires_at__isnull=True, next_attempt_at__lte=stale) | Q(lease_expires_at__lte=now))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch]
     )

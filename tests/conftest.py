@@ -187,6 +187,10 @@ def _wait_until_the_worker_is_idle(timeout_s: float = 10.0) -> None:
             elif now - idle_since >= 0.2:
                 return
             time.sleep(0.02)
+    # Emptying the tables now would race the worker (a deadlock, or rows of this test leaking
+    # into the next): say so instead of going on.
+    raise AssertionError(f"the worker was still busy {timeout_s} s after the test; its log:\n"
+                         + "\n".join(w.log_tail() for w in _running_workers))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -196,9 +200,15 @@ def pytest_runtest_teardown(item, nextitem):
     committed = "transactional_db" in getattr(item, "fixturenames", ()) or (
         marker is not None and marker.kwargs.get("transaction", False)
     )
+    busy: AssertionError | None = None
     if _running_workers and committed:
-        _wait_until_the_worker_is_idle()
-    yield
+        try:
+            _wait_until_the_worker_is_idle()
+        except AssertionError as exc:
+            busy = exc
+    outcome = yield
+    if busy is not None and outcome.excinfo is None:
+        raise busy  # after the teardown ran: the test errors, the next one still starts clean
 
 
 @pytest.fixture

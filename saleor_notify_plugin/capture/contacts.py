@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .. import payloads, services
@@ -65,6 +65,15 @@ def record_contact(
     email = contact["email"]
     if not email:
         return None
+    # The registry and the event commit together: if recording fails, the address is not
+    # marked as seen either, and the next sighting records it.
+    with transaction.atomic(using=router.db_for_write(Contact)):
+        return _record_contact(contact, source, email, context_kind, context_id, known_elsewhere)
+
+
+def _record_contact(
+    contact: dict[str, Any], source: Source, email: str, context_kind: str, context_id: str, known_elsewhere: Any
+) -> str | None:
     outcome = touch(email, source, user_id=contact.get("user_id"), context=f"{context_kind}:{context_id}")
     if outcome == CREATED and known_elsewhere is not None and known_elsewhere():
         outcome = REACTIVATED

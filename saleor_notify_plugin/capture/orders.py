@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import payloads, services
+from ..activity import recording_as_of
 from ..channels import enabled_events
 from ..events import EventType, Source
 from ..inbound import subscription_canceled_key
@@ -189,7 +190,9 @@ def fire_due_timers(config: ShopConfig, now=None, batch: int = 100) -> int:
         for timer in timers:
             order = orders.get(_uuid(timer.order_id))
             if order is not None and order.status not in NOT_PLACED and order.status != "canceled":
-                fired += record_order_completed(order, Source.FUNNEL, config, trigger="fallback_timer")
+                # Completed when the timer fell due: the switch and the plugin as they were then.
+                with recording_as_of(min(now, timer.due_at)):
+                    fired += record_order_completed(order, Source.FUNNEL, config, trigger="fallback_timer")
         FunnelTimer.objects.filter(pk__in=[t.pk for t in timers]).update(fired_at=now)
     return fired
 

@@ -22,11 +22,17 @@ CAPTURE_INTERVAL_S = 5.0
 
 
 def run_capture() -> dict[str, Any]:
-    from . import config, orders, transactions
+    """The payment poller, the funnel timers and the reconciliation, one after the other.
+
+    They run while the plugin is inactive too: their cursors move on, and what they find is
+    recorded only if the plugin and the event's switch were on when it happened.
+    """
+    from . import config, orders, reconcile, transactions
 
     shop = config.load()
     counts: dict[str, Any] = transactions.poll(shop)
     counts["funnel_timers"] = orders.fire_due_timers(shop)
+    counts["reconciled"] = reconcile.reconcile(shop)
     return counts
 
 

@@ -2,15 +2,16 @@
 
 Saleor fires no hook for a declined charge (either API), none for a void, and its bulk paths
 skip ``post_save``; so a poller reads the records themselves: ``TransactionEvent`` rows
-(transactions API) and legacy ``payment.Transaction`` rows, by primary key behind a durable
-cursor. Every row maps to at most one event with a key naming the row, so a row read twice
-(overlapping polls, a retried task) is recorded once.
+(transactions API) and legacy ``payment.Transaction`` rows, each once, behind a cursor that
+waits for late commits and ignores the rows' own timestamps (``cursor.py``). Every row maps
+to at most one event with a key naming the row, so a row read twice (overlapping polls, a
+retried task) is recorded once.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -19,16 +20,13 @@ from django.utils import timezone
 from .. import payloads, services
 from ..channels import enabled_events
 from ..events import EventType, Source
-from ..models import NotificationEvent, TransactionCursor
-from . import serialize
+from ..models import NotificationEvent
+from . import cursor, serialize
 from .config import ShopConfig
 from .sources import checkout_source, order_source
 
 logger = logging.getLogger(__name__)
 
-#: A row is passed by the cursor only this long after its creation: a transaction that
-#: commits late (its id lower than ids already visible) is still read within this window.
-SETTLE_S = 120.0
 BATCH = 500
 MAX_BATCHES_PER_RUN = 20  # at most 10,000 records per run (every 5 s)
 
@@ -66,7 +64,7 @@ def _source(order: Any, checkout: Any, config: ShopConfig) -> Source:
     return Source.SHOP
 
 
-def _record(event, ref, api, kind, amount, currency, psp, message, created_at, gateway, order, checkout, config):
+def _record(event, ref, api, kind, amount, currency, psp, message, created_at, gateway, order, checkout, config, as_of):
     txn = payloads.transaction(
         id=ref,
         api=api,
@@ -92,63 +90,35 @@ def _record(event, ref, api, kind, amount, currency, psp, message, created_at, g
         payload=data,
         idempotency_key=event_key(event, ref),
         occurred_at=created_at,
+        as_of=as_of,
     )
 
 
-def _transaction_events(after: int):
+def _transaction_events():
     from saleor.payment.models import TransactionEvent
 
-    return (
-        TransactionEvent.objects.filter(pk__gt=after, type__in=list(TE_EVENTS))
-        .select_related("transaction__order__channel", "transaction__checkout__channel")
-        .order_by("pk")
+    return TransactionEvent.objects.filter(type__in=list(TE_EVENTS)).select_related(
+        "transaction__order__channel", "transaction__checkout__channel"
     )
 
 
-def _legacy_transactions(after: int):
+def _legacy_transactions():
     from saleor.payment.models import Transaction
 
-    return (
-        Transaction.objects.filter(pk__gt=after, kind__in=["auth", "capture", "capture_failed", "refund", "void"])
-        .select_related("payment__order__channel", "payment__checkout__channel")
-        .order_by("pk")
+    return Transaction.objects.filter(kind__in=["auth", "capture", "capture_failed", "refund", "void"]).select_related(
+        "payment__order__channel", "payment__checkout__channel"
     )
 
 
-def _initial_position(name: str, settled: datetime) -> int:
-    """A new install starts now: history is not notified."""
-    from django.db.models import Max
-    from saleor.payment.models import Transaction, TransactionEvent
-
-    model = TransactionEvent if name == "transaction_event" else Transaction
-    return model.objects.filter(created_at__lte=settled).aggregate(m=Max("pk"))["m"] or 0
-
-
-def _poll_table(name: str, config: ShopConfig, enabled: set[EventType], now: datetime) -> int:
-    settled = now - timedelta(seconds=SETTLE_S)
-    if not TransactionCursor.objects.filter(pk=name).exists():
-        TransactionCursor.objects.bulk_create(
-            [TransactionCursor(name=name, position=_initial_position(name, settled))], ignore_conflicts=True
-        )
+def _poll_table(name: str, config: ShopConfig, enabled: set[EventType]) -> int:
+    reader = _transaction_events if name == "transaction_event" else _legacy_transactions
+    prefix = "te" if name == "transaction_event" else "tx"
     recorded = 0
-    with transaction.atomic():
-        cursor = TransactionCursor.objects.select_for_update(skip_locked=True).filter(pk=name).first()
-        if cursor is None:
+    with cursor.new_rows(name, reader(), batch=BATCH, max_batches=MAX_BATCHES_PER_RUN) as found:
+        if found is None:
             return 0  # another poller holds it
-        reader = _transaction_events if name == "transaction_event" else _legacy_transactions
-        # Read past the settle window's rows (re-read every run) so a busy shop's newest
-        # records are not left waiting behind a full first batch.
-        rows: list[Any] = []
-        after = cursor.position
-        for _ in range(MAX_BATCHES_PER_RUN):
-            batch = list(reader(after)[:BATCH])
-            rows += batch
-            if len(batch) < BATCH:
-                break
-            after = batch[-1].pk
-        prefix = "te" if name == "transaction_event" else "tx"
         candidates = []
-        for row in rows:
+        for row in found.rows:
             event = TE_EVENTS.get(row.type) if prefix == "te" else legacy_event(row.kind, row.is_success)
             if event is not None and event in enabled:
                 candidates.append((row, event, f"{prefix}:{row.pk}"))
@@ -160,6 +130,9 @@ def _poll_table(name: str, config: ShopConfig, enabled: set[EventType], now: dat
         for row, event, ref in candidates:
             if event_key(event, ref) in done:
                 continue
+            # When Saleor learnt of it: not before the previous read (the app may back-date
+            # created_at), not after now. The switch and the plugin must have been on then.
+            learnt_at = min(found.now, max(filter(None, [row.created_at, found.committed_after])))
             try:
                 with transaction.atomic():
                     if prefix == "te":
@@ -167,23 +140,25 @@ def _poll_table(name: str, config: ShopConfig, enabled: set[EventType], now: dat
                         _record(event, ref, "transactions", row.type, row.amount_value, row.currency,
                                 row.psp_reference, row.message, row.created_at,
                                 row.app_identifier or item.app_identifier or item.name,
-                                item.order, item.checkout, config)
+                                item.order, item.checkout, config, learnt_at)
                     else:
                         payment = row.payment
                         _record(event, ref, "payments", row.kind, row.amount, row.currency,
                                 row.token or payment.psp_reference, row.error, row.created_at, payment.gateway,
-                                payment.order, payment.checkout, config)
+                                payment.order, payment.checkout, config, learnt_at)
                 recorded += 1
             except Exception:  # noqa: BLE001 - one bad row must not stop the others
                 logger.exception("saleor-notify: could not record %s %s", event.value, ref)
-        position = cursor.position
-        for row in rows:
-            if row.created_at > settled:
-                break
-            position = row.pk
-        if position != cursor.position:
-            TransactionCursor.objects.filter(pk=name).update(position=position, updated_at=now)
     return recorded
+
+
+TABLES = {"transaction_event": _transaction_events, "payment_transaction": _legacy_transactions}
+
+
+def start_reading() -> None:
+    """At activation: read what happens from now on (the plugin never notifies history)."""
+    for name, reader in TABLES.items():
+        cursor.start(name, reader().model)
 
 
 def poll(config: ShopConfig, now: datetime | None = None) -> dict[str, int]:
@@ -195,8 +170,8 @@ def poll(config: ShopConfig, now: datetime | None = None) -> dict[str, int]:
         EventType.REFUND_APPLIED,
     }
     counts = {}
-    for name in ("transaction_event", "payment_transaction"):
-        # Run even with every switch off: the cursor moves on, so switching on later does not
-        # notify what happened while off.
-        counts[name] = _poll_table(name, config, enabled, now)
+    for name in TABLES:
+        # Run even with every switch off: the cursor moves on, and each row is read once, so
+        # switching on later does not notify what happened while off.
+        counts[name] = _poll_table(name, config, enabled)
     return counts

@@ -14,8 +14,9 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _local = threading.local()
 
@@ -107,3 +108,39 @@ def exchange(timeout_s: float) -> Iterator[Guard]:
 
 def current() -> Guard | None:
     return getattr(_local, "guard", None)
+
+
+class Overrun(OSError):
+    """A step that cannot be interrupted (name resolution) did not finish by the deadline."""
+
+
+def within[T](step: Callable[[], T], what: str) -> T:
+    """Run ``step`` so that the current exchange's deadline bounds it, even if it blocks.
+
+    Name resolution (``getaddrinfo``) ignores socket timeouts and cannot be shut down from
+    outside: it runs on a helper thread, and the exchange stops waiting at its deadline (the
+    thread finishes on its own, when the resolver gives up). Without a current exchange the
+    step runs here.
+    """
+    guard = current()
+    if guard is None:
+        return step()
+    outcome: list[Any] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, step()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            outcome.append((False, exc))
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="notify-resolve", daemon=True).start()
+    if not finished.wait(guard.remaining_s()):
+        guard.fired = True
+        raise Overrun(f"{what} did not finish within the time limit")
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextvars
 import http.client
+import ipaddress
 import logging
+import socket
 import ssl
 import threading
 import time
@@ -26,9 +28,10 @@ from requests_hardened.ip_filter import InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.connection import allowed_gai_family
 
 from . import addresses, deadline
-from .outcome import ErrorKind, Outcome
+from .outcome import ErrorKind, Outcome, storable_text
 
 READ_CHUNK_BYTES = 16 * 1024
 
@@ -60,6 +63,12 @@ class _GuardedMixin:
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
     def connect(self) -> None:
+        host = getattr(self, "_dns_host", None)  # urllib3's: the name the socket connects to
+        if isinstance(host, str) and not _is_ip_literal(host):
+            # Resolve under the exchange's deadline (urllib3 would block in getaddrinfo).
+            port = int(getattr(self, "port", None) or 0)
+            resolved = deadline.within(lambda: _first_address(host, port), "name resolution")
+            setattr(self, "_dns_host", resolved)  # noqa: B010 - an attribute mypy cannot see
         super().connect()  # type: ignore[misc]
         guard = deadline.current()
         if guard is not None and self.sock is not None:  # type: ignore[attr-defined]
@@ -101,11 +110,28 @@ class _GuardedIPFilterAdapter(_GuardedAdapterMixin, IPFilterAdapter):
     """requests-hardened pins the connection to the address it resolved; that address must also
     pass the plugin's own rule (:mod:`.addresses`), the one a target is validated with when saved."""
 
-    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+    def build_connection_pool_key_attributes(self, *args: Any, **kwargs: Any) -> Any:
+        # The IP filter resolves the name here, before any connection: bound it by the deadline.
+        parent = super().build_connection_pool_key_attributes
+        host_params, pool_kwargs = deadline.within(lambda: parent(*args, **kwargs), "name resolution")
         if addresses.is_forbidden(host_params["host"]):
             raise InvalidIPAddress(host_params["host"])
         return host_params, pool_kwargs
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _first_address(host: str, port: int) -> str:
+    """The address to connect to, chosen as requests-hardened pins one (the first, of a family
+    this machine can use)."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)[0]
+    return str(address[0])
 
 
 class _DirectSession(HTTPSession):
@@ -232,7 +258,9 @@ def _describe(exc: BaseException) -> str:
 
 def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
     if guard.fired:
-        return ErrorKind.TIMEOUT
+        # Out of time. Before the request went out (resolving, connecting, a handshake), the
+        # receiver saw nothing: retried like a refused connection. After it, maybe processed.
+        return ErrorKind.TIMEOUT if guard.request_sent else ErrorKind.CONNECT_ERROR
     if isinstance(exc, InvalidIPAddress):
         return ErrorKind.BLOCKED_ADDRESS
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
@@ -253,7 +281,8 @@ def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
 
 
 def _excerpt(raw: bytes, limit_chars: int) -> str:
-    return raw[: limit_chars * 4].decode("utf-8", errors="replace")[:limit_chars]
+    """The start of a body for the log: any bytes (binary, NUL) come out as storable text."""
+    return storable_text(raw[: limit_chars * 4].decode("utf-8", errors="replace")[:limit_chars])
 
 
 def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings = HttpSettings()) -> Outcome:
@@ -285,7 +314,12 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
             )
         except (requests.RequestException, ValueError, OSError) as exc:
             kind = _classify(exc, guard) if not isinstance(exc, ValueError) else ErrorKind.INVALID_TARGET
-            message = "no complete response within the time limit" if kind is ErrorKind.TIMEOUT else _describe(exc)
+            if kind is ErrorKind.TIMEOUT:
+                message = "no complete response within the time limit"
+            elif guard.fired:
+                message = "nothing was sent within the time limit (resolving or connecting took too long)"
+            else:
+                message = _describe(exc)
             return Outcome(duration_ms=_ms_since(started), error_kind=kind, error_message=message)
 
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -21,10 +22,24 @@ class ErrorKind(enum.StrEnum):
     # E-mail.
     SMTP_TEMPORARY = "smtp_temporary"  # 4xx reply or server unreachable
     SMTP_REJECTED = "smtp_rejected"  # 5xx reply / recipients refused
+    # Ours.
+    INTERNAL_ERROR = "internal_error"  # the sender failed before sending (a bug or an unusable row)
+    RESULT_UNKNOWN = "result_unknown"  # the worker that sent it died (or lost its database) before logging it
 
 
 #: Kinds where nothing reached the endpoint, so an automatic retry cannot duplicate work.
-NOT_SENT_KINDS = frozenset({ErrorKind.CONNECT_ERROR, ErrorKind.TLS_ERROR, ErrorKind.SMTP_TEMPORARY})
+NOT_SENT_KINDS = frozenset(
+    {ErrorKind.CONNECT_ERROR, ErrorKind.TLS_ERROR, ErrorKind.SMTP_TEMPORARY, ErrorKind.INTERNAL_ERROR}
+)
+
+# C0 controls but tab, newline and carriage return, and DEL: PostgreSQL's text cannot hold NUL,
+# and none of them helps a person reading the log.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` with unprintable characters written as ``\\xNN``: any database stores it as it reads."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import enum
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from .outcome import NOT_SENT_KINDS, Outcome
+from .outcome import NOT_SENT_KINDS, ErrorKind, Outcome
 
 #: The seed's rule: "we automatically retry a postback request a maximum of 3 times".
 MAX_AUTOMATIC_RETRIES = 3
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429})
+
+#: RFC 9110 delay-seconds: ASCII digits only (``str.isdigit`` accepts "²" and other digits).
+_DELTA_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class Verdict(enum.StrEnum):
@@ -66,15 +70,15 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELTA_SECONDS.fullmatch(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    except Exception:  # noqa: BLE001 - a receiver's header never stops the rules: unparsable means absent
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def is_retryable_status(status_code: int) -> bool:
@@ -94,7 +98,9 @@ def decide(
         return Decision(Verdict.SUCCESS)
 
     if outcome.error_kind is not None:
-        retryable = outcome.error_kind in NOT_SENT_KINDS
+        # An attempt whose result was never logged counts as made; it may be sent again within
+        # the automatic budget (the receiver deduplicates on webhook-id), never past it.
+        retryable = outcome.error_kind in NOT_SENT_KINDS or outcome.error_kind is ErrorKind.RESULT_UNKNOWN
         reason = outcome.error_kind.value
     else:
         assert outcome.status_code is not None

@@ -66,12 +66,6 @@ def test_retry_after_is_bounded(live, receiver, path):
     assert delivery.attempts.first().retry_in_s == pytest.approx(2.0)
 
 
-def test_retry_without_retry_after_uses_backoff(live, receiver, path):
-    delivery = deliver_one(live, receiver, path, Reply(429), Reply(200))
-    assert delivery.status == "SUCCESS"
-    assert delivery.attempts.first().retry_in_s is not None
-
-
 def test_connection_refused_is_retried(live):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

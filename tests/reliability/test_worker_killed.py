@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -20,6 +21,8 @@ FAST = EVENTS // 3  # each channel answers this many at once, then SLOW ones tak
 SLOW = 10
 #: The killed worker's claims expire after TIMEOUT_S (2 s) + this, then the sweep hands them on.
 SHORT_LEASE = {"NOTIFY_TEST_LEASE_MARGIN_S": "1"}
+LEASE_S = 3.0
+SWEEP_EVERY_S = 0.5
 
 
 @pytest.mark.timeout(300)
@@ -49,12 +52,15 @@ def test_worker_killed_mid_delivery_loses_nothing(private_redis, spawn_worker, s
 
     wait_for(slow_ones_in_flight, 120, interval_s=0.02, what=f"a third of the deliveries\n{worker.log_tail()}")
     worker.kill()
+    killed_at = time.monotonic()  # the receiver stamps requests with the same clock
     at_kill = received()
+    ids_before_kill = {r.headers["webhook-id"] for p in paths for r in receiver.received(p) if complete(r)}
     pending_at_kill = Delivery.objects.filter(status="PENDING").count()
     claimed_at_kill = Delivery.objects.filter(status="PENDING", lease_expires_at__isnull=False).count()
     assert at_kill < 2 * EVENTS, "the kill came too late to prove anything"
 
     worker.start()
+    restarted_after_s = time.monotonic() - killed_at
 
     def all_delivered() -> bool:
         shop.sweep()  # the periodic sweep, run here every half second
@@ -71,6 +77,16 @@ def test_worker_killed_mid_delivery_loses_nothing(private_redis, spawn_worker, s
     assert counts.lost == 0 and counts.phantom == 0
     # A duplicate is a resend of a claim the kill interrupted: at most the deliveries then in flight.
     assert counts.duplicates <= claimed_at_kill
+    # Recovery: a claim of the dead worker is handed on once its lease (TIMEOUT_S + LEASE_MARGIN_S,
+    # 3 s here) has run out, at the next sweep (every 0.5 s here).
+    resent_after_s = [
+        r.at - killed_at for p in paths for r in receiver.received(p)
+        if complete(r) and r.at > killed_at and r.headers["webhook-id"] in ids_before_kill
+    ]
+    bound_s = LEASE_S + SWEEP_EVERY_S + 1.0  # scheduling slack on a busy two-core machine
+    print(f"\nrestart took {restarted_after_s:.1f} s; in-flight deliveries re-sent {min(resent_after_s, default=0):.1f}"
+          f"-{max(resent_after_s, default=0):.1f} s after the kill (lease {LEASE_S} s + sweep {SWEEP_EVERY_S} s)")
+    assert all(t <= max(bound_s, restarted_after_s + 1.0) for t in resent_after_s)
     fault_report(
         "worker SIGKILLed under load",
         f"killed with {at_kill} of {2 * EVENTS} requests received ({pending_at_kill} pending, "

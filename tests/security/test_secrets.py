@@ -52,8 +52,8 @@ def test_secrets_and_urls_are_encrypted_at_rest(api, receiver):
 
 
 def test_rows_written_before_encryption_are_migrated(transactional_db):
-    """Existing plaintext rows are encrypted by migration 0005, and read back unchanged."""
-    call_command("migrate", "saleor_notify", "0004", verbosity=0)
+    """Existing plaintext rows are encrypted by migration 0006, and read back unchanged."""
+    call_command("migrate", "saleor_notify", "0005_capture_edges", verbosity=0)
     try:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 @dataclass
 class Reply:
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | bytes] = field(default_factory=dict)
     body: bytes = b"ok"
     body_size: int | None = None  # send this many bytes instead of ``body``
     delay_s: float = 0.0  # wait before answering
@@ -58,9 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return
         payload = b"x" * reply.body_size if reply.body_size is not None else reply.body
-        head = f"HTTP/1.1 {reply.status} Status\r\nContent-Length: {len(payload)}\r\n"
-        head += "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items()) + "\r\n"
-        raw = head.encode() + payload
+        head = f"HTTP/1.1 {reply.status} Status\r\nContent-Length: {len(payload)}\r\n".encode()
+        for name, value in reply.headers.items():  # a bytes value goes out as it is (any octet)
+            head += name.encode() + b": " + (value if isinstance(value, bytes) else value.encode()) + b"\r\n"
+        raw = head + b"\r\n" + payload
         try:
             if reply.trickle_s:
                 for i in range(len(raw)):

@@ -30,7 +30,7 @@ def decrypt_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('saleor_notify', '0004_dashboard_app'),
+        ('saleor_notify', '0005_capture_edges'),
     ]
 
     operations = [
