@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from . import senders
 from .conf import get_settings
-from .delivery import envelope, http
+from .delivery import envelope
 from .delivery.outcome import Outcome
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind
@@ -46,8 +45,7 @@ def send_test(channel_id: int) -> Outcome:
         data = test_envelope(channel)
         outcome = senders.send_postback(channel, data["id"], envelope.encode(data), settings)
     elif kind is ChannelKind.SLACK:
-        body = json.dumps({"text": f"Test notification for channel {channel.name!r}."}).encode()
-        outcome = http.post(channel.target_url, body, {}, settings.http)
+        outcome = senders.send_slack_text(channel, f"Test notification for channel {channel.name!r}.", settings)
     else:
         raise NotifyError(
             NotifyErrorCode.INVALID, "Test sends exist for postback and Slack channels, not e-mail channels.", "id"

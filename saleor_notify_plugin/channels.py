@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,14 +22,18 @@ MAX_NAME_LENGTH = 128
 
 
 def _clean_target(kind: ChannelKind, url: str | None, emails: Iterable[str] | None) -> dict:
-    allow_private = get_settings().allow_private_targets
+    settings = get_settings()
+    allow_private = settings.allow_private_targets
     if kind is ChannelKind.EMAIL:
         return {"target_url": "", "email_recipients": validate_emails(emails or [])}
-    https_only = kind is ChannelKind.SLACK and not allow_private
-    return {
-        "target_url": validate_target_url(url or "", allow_private=allow_private, https_only=https_only),
-        "email_recipients": [],
-    }
+    slack = kind is ChannelKind.SLACK
+    target = validate_target_url(
+        url or "",
+        allow_private=allow_private,
+        https_only=slack and not allow_private,
+        allowed_hosts=settings.slack_hosts if slack else None,
+    )
+    return {"target_url": target, "email_recipients": []}
 
 
 def _clean_name(name: str | None) -> str:
@@ -97,6 +101,14 @@ def rotate_secret(channel_id: int) -> NotificationChannel:
         channel.secret = generate_secret()
         channel.save()
     return channel
+
+
+def expire_previous_secrets(now: datetime | None = None, channel_id: int | None = None) -> int:
+    """Erase previous secrets whose signing window has ended (at read, and by the hourly purge)."""
+    ended = NotificationChannel.objects.filter(previous_secret_expires_at__lte=now or timezone.now())
+    if channel_id is not None:
+        ended = ended.filter(pk=channel_id)
+    return ended.update(previous_secret="", previous_secret_expires_at=None)
 
 
 def _get_channel(channel_id: int, lock: bool = False) -> NotificationChannel:

@@ -17,6 +17,12 @@ def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
         errors.append(
             checks.Error("SALEOR_NOTIFY['TIMEOUT_S'] must be between 0 and 300 seconds.", id="saleor_notify.E002")
         )
+    try:
+        from .secrets_at_rest import fernet
+
+        fernet()
+    except Exception as exc:  # noqa: BLE001 - any bad key is reported, not raised at startup
+        errors.append(checks.Error(str(exc), id="saleor_notify.E003", hint="Generate keys with Fernet.generate_key()."))
     if settings.allow_private_targets:
         errors.append(
             checks.Warning(

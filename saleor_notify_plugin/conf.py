@@ -1,7 +1,9 @@
 """Settings, read at call time (never frozen at import).
 
 Precedence: ``settings.SALEOR_NOTIFY`` (the deployment's word), then the shop settings saved
-from the Saleor dashboard (``ShopSettings``: private targets, queue), then the defaults.
+from the Saleor dashboard (``ShopSettings``: the queue), then the defaults. What guards the
+shop (private targets, Slack's hosts, keys, limits) comes from the deployment only: nobody
+holding a dashboard permission can loosen it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,30 @@ from .delivery.policy import RetryTiming
 
 @dataclass(frozen=True, slots=True)
 class NotifySettings:
-    # HTTP (spec: 30 s for the whole exchange; private targets need an explicit opt-in).
+    # HTTP (spec: 30 s for the whole exchange; private targets need the deployment's opt-in).
     timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
     allow_private_targets: bool = False
+    # Slack channels post to these hosts only (an incoming-webhook URL elsewhere is refused).
+    slack_hosts: tuple[str, ...] = ("hooks.slack.com",)
+    # Fernet keys (urlsafe base64, 32 bytes) encrypting secrets at rest: the first encrypts,
+    # all decrypt (rotation). Empty: one key derived from Django's SECRET_KEY.
+    encryption_keys: tuple[str, ...] = ()
+    # Anonymous storefront calls: at most this many survey/funnel mutations per client and window
+    # (Django's cache counts them), and at most this many surveys per checkout or order.
+    anonymous_rate_limit: int = 30
+    anonymous_rate_window_s: float = 60.0
+    surveys_per_reference: int = 5
+    # The client of a rate-limited call: REMOTE_ADDR, or the last address of this header when the
+    # deployment's own proxy appends it (e.g. "X-Forwarded-For"; only then is it trustworthy).
+    client_ip_header: str | None = None
+    # Who checks an anonymous survey's checkout or order: a dotted path to a ReferenceLookup
+    # class; None: Saleor's (``saleor_references.SaleorReferences``).
+    reference_lookup: str | None = None
+    # The plugin's GraphQL endpoint: limits at least as strict as Saleor's own
+    # (GRAPHQL_ALIAS_COUNT_LIMIT, GRAPHQL_QUERY_MAX_COMPLEXITY: the lower of the two applies).
+    graphql_max_aliases: int = 100
+    graphql_max_complexity: int = 50000
     max_response_bytes: int = 64 * 1024
     response_excerpt_chars: int = 1024
     # Automatic retries: ~10 s, ~20 s, ~40 s; a receiver's Retry-After honoured up to 10 min.
@@ -71,7 +93,7 @@ _FIELD_NAMES = {f.name for f in fields(NotifySettings)}
 
 
 #: Fields the shop owner can set from the dashboard; re-read at most this often per process.
-SHOP_FIELDS = ("allow_private_targets", "queue")
+SHOP_FIELDS = ("queue",)
 SHOP_SETTINGS_TTL_S = 10.0
 _shop_cache: tuple[float, dict[str, Any]] | None = None
 
@@ -106,4 +128,9 @@ def get_settings() -> NotifySettings:
         raise ValueError(f"Unknown SALEOR_NOTIFY setting(s): {', '.join(sorted(unknown))}")
     if not all(name in overrides for name in SHOP_FIELDS):
         overrides = {**_shop_overrides(), **overrides}
+    for name in ("slack_hosts", "encryption_keys"):
+        if isinstance(overrides.get(name), str):
+            overrides[name] = (overrides[name],)
+        elif name in overrides:
+            overrides[name] = tuple(overrides[name])
     return replace(NotifySettings(), **overrides)

@@ -19,6 +19,8 @@ class NotifyErrorCode(enum.StrEnum):
     NOT_FAILED = "NOT_FAILED"
     CHANNEL_UNAVAILABLE = "CHANNEL_UNAVAILABLE"
     TOO_LARGE = "TOO_LARGE"
+    LIMIT_REACHED = "LIMIT_REACHED"  # e.g. the surveys one checkout or order may report
+    RATE_LIMITED = "RATE_LIMITED"  # too many anonymous calls from one client; try again later
     UNAVAILABLE = "UNAVAILABLE"  # a part this needs is missing here (e.g. Saleor is not installed)
     INTERNAL_ERROR = "INTERNAL_ERROR"  # an unexpected failure; details are in the server log
 

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connections, router, transaction
 
 from . import payloads, services
 from .errors import NotifyError, NotifyErrorCode
 from .events import EventType, Source
+from .models import NotificationEvent
 from .validation import check_text
 
 #: Answers are copied into the postback: bounded so one storefront call cannot bloat the outbox.
@@ -79,10 +81,34 @@ def _source(value: Any) -> Source:
         raise NotifyError(NotifyErrorCode.INVALID, "The source must be ADMIN, SHOP or FUNNEL.", "source") from None
 
 
-def survey_key(survey_id: str, email: str, reference: str) -> str:
-    """One survey, one respondent, one checkout or order: one event."""
-    digest = hashlib.sha256("\x00".join((survey_id, email.lower(), reference)).encode()).hexdigest()
-    return f"survey:{digest}"
+def survey_reference(*, checkout_token: str | None, order_id: str | None, email: str = "") -> str:
+    """What a survey belongs to: the checkout (whose token its order keeps), else the order, else
+    (staff reporting without either) the respondent."""
+    if checkout_token:
+        return f"checkout:{checkout_token}"
+    if order_id:
+        return f"order:{order_id}"
+    return f"email:{email.lower()}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def survey_key_prefix(reference: str) -> str:
+    return f"survey:{_digest(reference)}:"
+
+
+def survey_key(survey_id: str, reference: str) -> str:
+    """One survey, one checkout or order: one event, whatever e-mail or answers are sent again."""
+    return survey_key_prefix(reference) + _digest(survey_id)
+
+
+def _lock(reference: str, using: str) -> None:
+    """Serialise surveys of one reference for the rest of the transaction (PostgreSQL), so the cap holds."""
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"saleor-notify:{reference}"])
 
 
 def complete_survey(
@@ -93,27 +119,47 @@ def complete_survey(
     source: Source | str = Source.SHOP,
     checkout_token: str | None = None,
     order_id: str | None = None,
+    max_per_reference: int | None = None,
 ) -> bool:
-    """Record Survey completed (delivered to postback channels only). False: reported before, or off."""
+    """Record Survey completed (delivered to postback channels only). False: reported before, or off.
+
+    At most ``max_per_reference`` different surveys per checkout or order (LIMIT_REACHED past it).
+    """
     survey_id = clean_text(survey_id, "surveyId", 128, required=True)
     email = clean_email(email)
     answers = clean_answers(answers)
     source = _source(source)
-    event_id = services.record_event(
-        EventType.SURVEY_COMPLETED,
-        source,
-        subject_type="survey",
-        subject_id=survey_id,
-        order_id=order_id or "",
-        payload={
-            "survey_id": survey_id,
-            "email": email,
-            "answers": answers,
-            "checkout_token": checkout_token,
-            "order_id": order_id,
-        },
-        idempotency_key=survey_key(survey_id, email, order_id or checkout_token or ""),
-    )
+    reference = survey_reference(checkout_token=checkout_token, order_id=order_id, email=email)
+    key = survey_key(survey_id, reference)
+    using = router.db_for_write(NotificationEvent)
+    events = NotificationEvent.objects.using(using)
+    with transaction.atomic(using=using):
+        _lock(reference, using)
+        if events.filter(idempotency_key=key).exists():
+            return False
+        if max_per_reference is not None:
+            prefix = survey_key_prefix(reference)
+            if events.filter(idempotency_key__startswith=prefix).count() >= max_per_reference:
+                raise NotifyError(
+                    NotifyErrorCode.LIMIT_REACHED,
+                    f"This checkout or order has reported {max_per_reference} surveys, the most accepted.",
+                    "surveyId",
+                )
+        event_id = services.record_event(
+            EventType.SURVEY_COMPLETED,
+            source,
+            subject_type="survey",
+            subject_id=survey_id,
+            order_id=order_id or "",
+            payload={
+                "survey_id": survey_id,
+                "email": email,
+                "answers": answers,
+                "checkout_token": checkout_token,
+                "order_id": order_id,
+            },
+            idempotency_key=key,
+        )
     return event_id is not None
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from .delivery.outcome import ErrorKind
 from .delivery.signing import generate_secret
 from .events import ChannelKind, EventType, Source
+from .secrets_at_rest import EncryptedTextField
 
 
 class NotificationChannel(models.Model):
@@ -22,15 +23,17 @@ class NotificationChannel(models.Model):
 
     name = models.CharField(max_length=128, help_text="Shown to the shop owner when attaching the channel.")
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
-    target_url = models.URLField(
-        max_length=2048, blank=True, help_text="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL."
+    # Encrypted at rest (secrets_at_rest): a Slack URL is a credential, a postback URL may embed a key.
+    target_url = EncryptedTextField(
+        blank=True, help_text="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL. Stored encrypted."
     )
     email_recipients = models.JSONField(default=list, blank=True, help_text="EMAIL: the addresses to write to.")
-    secret = models.CharField(
-        max_length=128, default=generate_secret, help_text="Standard Webhooks signing secret (whsec_...)."
+    secret = EncryptedTextField(
+        default=generate_secret, help_text="Standard Webhooks signing secret (whsec_...). Stored encrypted."
     )
-    previous_secret = models.CharField(
-        max_length=128, blank=True, help_text="The secret before the last rotation, still signed with until expiry."
+    previous_secret = EncryptedTextField(
+        blank=True,
+        help_text="The secret before the last rotation, signed with until expiry, then erased. Stored encrypted.",
     )
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="An inactive channel receives nothing.")

@@ -80,10 +80,13 @@ _SETTINGS_STRUCTURE: dict[str, dict[str, Any]] = {
         "help_text": "A funnel order is completed this long after its first payment if the thank-you page "
         "never reported it.",
     },
+    # Read-only: shown from the deployment's SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS'], never saved from here
+    # (a MANAGE_PLUGINS holder must not be able to open the way to internal services).
     "allow_private_targets": {
-        "type": ConfigurationTypeField.BOOLEAN,
-        "label": "Allow private postback targets",
-        "help_text": "Let postbacks reach private and loopback addresses (off: public addresses only).",
+        "type": ConfigurationTypeField.OUTPUT,
+        "label": "Private postback targets (deployment setting)",
+        "help_text": "Whether postbacks may reach private and loopback addresses. Set by the deployment "
+        "(SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS']); it cannot be changed here.",
     },
     "celery_queue": {
         "type": ConfigurationTypeField.STRING,
@@ -149,8 +152,10 @@ class NotifyPlugin(BasePlugin):
     def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Set the switch fields to the rows' state (one query), adding missing ones."""
         from .channels import enabled_events
+        from .conf import get_settings
 
         enabled = enabled_events()
+        private = "allowed" if get_settings().allow_private_targets else "refused"
         present = {i.get("name") for i in configuration}
         for key in shop_config.SWITCH_KEYS:
             if key not in present:
@@ -160,6 +165,8 @@ class NotifyPlugin(BasePlugin):
             if event is not None:
                 item.update(NotifyPlugin.CONFIG_STRUCTURE[item["name"]])
                 item["value"] = event in enabled
+            elif item.get("name") == "allow_private_targets":
+                item["value"] = private
         return configuration
 
     def resolve_plugin_configuration(self, request):

@@ -6,15 +6,18 @@ import json
 import smtplib
 import socket
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
 
+from .channels import expire_previous_secrets
 from .conf import NotifySettings
 from .delivery import deadline, envelope, http, signing
 from .delivery.outcome import ErrorKind, Outcome
 from .events import ChannelKind, EventType
 from .models import NotificationChannel, NotificationEvent
+from .validation import host_matches
 
 
 def event_envelope(event: NotificationEvent) -> dict:
@@ -28,10 +31,14 @@ def event_envelope(event: NotificationEvent) -> dict:
 
 
 def signing_secrets(channel: NotificationChannel, now_ts: float) -> list[str]:
+    """The secrets to sign with: the current one, and the previous one within its window (once the
+    window has ended, the previous secret is erased from the row)."""
     secrets_ = [channel.secret]
     expires = channel.previous_secret_expires_at
     if channel.previous_secret and expires is not None and expires.timestamp() > now_ts:
         secrets_.append(channel.previous_secret)
+    elif channel.previous_secret:
+        expire_previous_secrets(channel_id=channel.pk)
     return secrets_
 
 
@@ -53,8 +60,32 @@ def summary_line(event: NotificationEvent) -> str:
     return f"{EventType(event.event).label} ({event.source.lower()}): {event.subject_type} {subject}"
 
 
+def slack_text(text: str) -> str:
+    """Text shown literally by Slack: ``&``, ``<`` and ``>`` escaped as Slack requires, so an
+    address such as ``"<!channel>"@example.com`` mentions nobody and links nowhere."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def email_subject(text: str, max_chars: int = 200) -> str:
+    """One header line: control characters (CR and LF included) become spaces, the length is bounded."""
+    line = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
+    return " ".join(line.split())[:max_chars]
+
+
 def send_slack(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
-    body = json.dumps({"text": summary_line(event)}).encode()
+    return send_slack_text(channel, summary_line(event), settings)
+
+
+def send_slack_text(channel: NotificationChannel, text: str, settings: NotifySettings) -> Outcome:
+    """Post ``text`` (escaped) to a Slack channel whose URL is on one of the allowed Slack hosts."""
+    host = urlsplit(channel.target_url).hostname or ""
+    if not host_matches(host, settings.slack_hosts):  # e.g. saved before the hosts were narrowed
+        return Outcome(
+            duration_ms=0,
+            error_kind=ErrorKind.INVALID_TARGET,
+            error_message="the Slack URL is not on an allowed Slack host (SLACK_HOSTS)",
+        )
+    body = json.dumps({"text": slack_text(text)}).encode()
     return http.post(channel.target_url, body, {}, settings.http)
 
 
@@ -62,7 +93,7 @@ def send_email(channel: NotificationChannel, event: NotificationEvent, settings:
     started = time.monotonic()
     data = event_envelope(event)
     message = EmailMessage(
-        subject=summary_line(event),
+        subject=email_subject(summary_line(event)),
         body=json.dumps(data, indent=2, sort_keys=True, default=str),
         from_email=getattr(django_settings, "DEFAULT_FROM_EMAIL", None),
         to=list(channel.email_recipients),

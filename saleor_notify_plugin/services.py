@@ -669,4 +669,5 @@ def purge_old(now: datetime | None = None, chunk: int = 5000) -> dict[str, int]:
             break
         NotificationEvent.objects.filter(pk__in=ids).delete()
         counts["events"] += len(ids)
+    senders.expire_previous_secrets(now)
     return counts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -10,6 +9,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from .delivery import addresses
 from .errors import NotifyError, NotifyErrorCode
 from .events import Source
 
@@ -31,19 +31,29 @@ def check_text(
     return text
 
 
-def _is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
-
-
-def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _resolve(host: str, port: int) -> list[addresses.IPAddress]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [addresses.parse(info[4][0]) for info in infos]
 
 
-def validate_target_url(url: str, *, allow_private: bool, https_only: bool = False, field: str = "url") -> str:
-    """A clean http(s) URL to a public host, or a NotifyError saying what is wrong with it."""
+def host_matches(host: str, allowed: Iterable[str]) -> bool:
+    """``host`` is one of ``allowed`` (exact, case-insensitive; a trailing dot ignored)."""
+    host = host.rstrip(".").lower()
+    return any(host == a.rstrip(".").lower() for a in allowed)
+
+
+def validate_target_url(
+    url: str,
+    *,
+    allow_private: bool,
+    https_only: bool = False,
+    allowed_hosts: Iterable[str] | None = None,
+    field: str = "url",
+) -> str:
+    """A clean http(s) URL to a public host, or a NotifyError saying what is wrong with it.
+
+    ``allowed_hosts``: the only hosts accepted (Slack's incoming webhooks live on one host).
+    """
     url = (url or "").strip()
     if not url:
         raise NotifyError(NotifyErrorCode.REQUIRED, "A URL is required.", field)
@@ -71,23 +81,29 @@ def validate_target_url(url: str, *, allow_private: bool, https_only: bool = Fal
     host = parts.hostname
     if not host:
         raise NotifyError(NotifyErrorCode.INVALID_URL, "The URL has no host.", field)
+    if allowed_hosts is not None and not host_matches(host, allowed_hosts):
+        raise NotifyError(
+            NotifyErrorCode.INVALID_URL,
+            f"The URL must be on {' or '.join(sorted(allowed_hosts))} (the deployment's SLACK_HOSTS).",
+            field,
+        )
     if allow_private:
         return url
     try:
-        addresses = [ipaddress.ip_address(host)]
+        found = [addresses.parse(host)]
     except ValueError:
         if host.rstrip(".").lower() == "localhost" or host.rstrip(".").lower().endswith(".localhost"):
-            addresses = [ipaddress.ip_address("127.0.0.1")]
+            found = [addresses.parse("127.0.0.1")]
         else:
             try:
-                addresses = _resolve(host, port or (443 if parts.scheme == "https" else 80))
+                found = _resolve(host, port or (443 if parts.scheme == "https" else 80))
             except (OSError, UnicodeError):
                 raise NotifyError(NotifyErrorCode.INVALID_URL, f"The host {host!r} does not resolve.", field) from None
-    if any(_is_forbidden_ip(ip) for ip in addresses):
+    if any(addresses.is_forbidden(ip) for ip in found):
         raise NotifyError(
             NotifyErrorCode.PRIVATE_TARGET,
             "The URL points to a private, loopback or reserved address; such targets are refused unless the "
-            "shop allows private targets.",
+            "deployment allows private targets (SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS']).",
             field,
         )
     return url

@@ -9,14 +9,17 @@ limit and the rest is dropped with the connection.
 
 from __future__ import annotations
 
+import contextvars
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -27,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.connection import allowed_gai_family
 
-from . import deadline
+from . import addresses, deadline
 from .outcome import ErrorKind, Outcome, storable_text
 
 READ_CHUNK_BYTES = 16 * 1024
@@ -104,10 +107,16 @@ class _GuardedAdapter(_GuardedAdapterMixin, HTTPAdapter):
 
 
 class _GuardedIPFilterAdapter(_GuardedAdapterMixin, IPFilterAdapter):
+    """requests-hardened pins the connection to the address it resolved; that address must also
+    pass the plugin's own rule (:mod:`.addresses`), the one a target is validated with when saved."""
+
     def build_connection_pool_key_attributes(self, *args: Any, **kwargs: Any) -> Any:
         # The IP filter resolves the name here, before any connection: bound it by the deadline.
         parent = super().build_connection_pool_key_attributes
-        return deadline.within(lambda: parent(*args, **kwargs), "name resolution")
+        host_params, pool_kwargs = deadline.within(lambda: parent(*args, **kwargs), "name resolution")
+        if addresses.is_forbidden(host_params["host"]):
+            raise InvalidIPAddress(host_params["host"])
+        return host_params, pool_kwargs
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -125,6 +134,17 @@ def _first_address(host: str, port: int) -> str:
     return str(address[0])
 
 
+class _DirectSession(HTTPSession):
+    """Never through a proxy, even one set in the environment (``HTTP(S)_PROXY``, ``ALL_PROXY``): a
+    proxy resolves the name again and connects wherever that points, undoing the checked, pinned
+    address. The environment's other settings (``REQUESTS_CA_BUNDLE``) still apply."""
+
+    def merge_environment_settings(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        merged: dict[str, Any] = super().merge_environment_settings(*args, **kwargs)
+        merged["proxies"] = {}
+        return merged
+
+
 def _make_session(allow_private_targets: bool) -> requests.Session:
     config = Config(
         ip_filter_enable=not allow_private_targets,
@@ -132,7 +152,7 @@ def _make_session(allow_private_targets: bool) -> requests.Session:
         never_redirect=True,
         default_timeout=None,
     )
-    session = HTTPSession(config)
+    session = _DirectSession(config)
     if allow_private_targets:
         session.mount("http://", _GuardedAdapter())
         session.mount("https://", _GuardedAdapter())
@@ -154,6 +174,49 @@ def _session(allow_private_targets: bool) -> requests.Session:
     if session is None:
         session = cache[allow_private_targets] = _make_session(allow_private_targets)
     return session
+
+
+# --- no URL in the log ----------------------------------------------------------------------
+#
+# urllib3 logs each request line at DEBUG ('"POST /services/T…/B…/token HTTP/1.1" 200'), its
+# retries and redirects with the URL: a Slack URL's path is its token, a postback URL may carry
+# a key. While an exchange of ours runs, its URL's path and query are masked in those records.
+
+_current_target: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("notify_target", default=())
+REDACTED = "[redacted]"
+
+
+def _url_secrets(url: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    path_and_query = parts.path + (f"?{parts.query}" if parts.query else "")
+    return tuple(s for s in (url, path_and_query if path_and_query not in ("", "/") else "") if s)
+
+
+class _RedactTargets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = _current_target.get()
+        if not secrets:
+            return True
+
+        def clean(value: Any) -> Any:
+            text = value if isinstance(value, str) else str(value)
+            if any(s in text for s in secrets):
+                for s in secrets:
+                    text = text.replace(s, REDACTED)
+                return text
+            return value
+
+        if isinstance(record.args, tuple):
+            record.args = tuple(clean(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: clean(v) for k, v in record.args.items()}
+        if isinstance(record.msg, str):
+            record.msg = clean(record.msg)
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_RedactTargets())
 
 
 # --- error classification ------------------------------------------------------------------
@@ -231,6 +294,14 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
         "Accept-Encoding": "identity",  # the body is read raw and bounded: no decompression bombs
         **headers,
     }
+    hidden = _current_target.set(_url_secrets(url))
+    try:
+        return _post(url, body, all_headers, settings, started)
+    finally:
+        _current_target.reset(hidden)
+
+
+def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSettings, started: float) -> Outcome:
     with deadline.exchange(settings.timeout_s) as guard:
         try:
             response = _session(settings.allow_private_targets).post(

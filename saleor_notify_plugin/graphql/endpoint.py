@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from graphql.error import format_error
 
-from .requestor import Context, InvalidToken, Requestor
+from ..errors import NotifyErrorCode
+from . import cors, limits, ratelimit
+from .requestor import Context, InvalidToken, Requestor, RequestorKind
 
 logger = logging.getLogger("saleor_notify_plugin.graphql")
 
@@ -80,16 +83,50 @@ def _format(error: Exception) -> dict[str, Any]:
     return format_error(error)
 
 
+def _refused(query: str, variables: dict[str, Any] | None, operation: str | None, request: HttpRequest,
+             requestor: Requestor) -> JsonResponse | None:
+    """The alias and cost limits, then an anonymous caller's rate limit; None when the operation may run."""
+    from .schema import schema
+
+    try:
+        document = parse(query)
+    except (GraphQLError, RecursionError):
+        return None  # reported by the execution as a syntax error, with its location
+    found = limits.usage(schema, document, variables, operation)
+    reason = limits.exceeded(found)
+    if reason is not None:
+        return _errors(400, reason, NotifyErrorCode.TOO_LARGE.value)
+    if requestor.kind is RequestorKind.ANONYMOUS:
+        wait_s = ratelimit.spend(request, found.top_level_fields)
+        if wait_s is not None:
+            return _errors(
+                429,
+                f"Too many calls from this client; try again in {math.ceil(wait_s)} s.",
+                NotifyErrorCode.RATE_LIMITED.value,
+                {"Retry-After": str(math.ceil(wait_s))},
+            )
+    return None
+
+
 def execute_request(request: HttpRequest, requestor: Requestor) -> HttpResponse:
     """Run the GraphQL operation in ``request`` for ``requestor``; a JSON response in every case."""
+    return cors.with_cors_headers(request, _execute_request(request, requestor))
+
+
+def _execute_request(request: HttpRequest, requestor: Requestor) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return cors.preflight(request)
     if request.method == "GET":
-        return _errors(405, HELP, "METHOD_NOT_ALLOWED", {"Allow": "POST"})
+        return _errors(405, HELP, "METHOD_NOT_ALLOWED", {"Allow": "OPTIONS, POST"})
     if request.method != "POST":
-        return _errors(405, "Use POST.", "METHOD_NOT_ALLOWED", {"Allow": "POST"})
+        return _errors(405, "Use POST.", "METHOD_NOT_ALLOWED", {"Allow": "OPTIONS, POST"})
     parsed = _parse(request)
     if isinstance(parsed, HttpResponse):
         return parsed
     query, variables, operation = parsed
+    refused = _refused(query, variables, operation, request, requestor)
+    if refused is not None:
+        return refused
     from .schema import schema
 
     result = schema.execute(
@@ -115,7 +152,10 @@ def handle(request: HttpRequest, authenticate: Callable[[HttpRequest], Requestor
         try:
             requestor = (authenticate or _saleor_requestor)(request)
         except InvalidToken as error:
-            return _errors(401, str(error) or "Invalid token.", "INVALID_TOKEN", {"WWW-Authenticate": "Bearer"})
+            return cors.with_cors_headers(
+                request,
+                _errors(401, str(error) or "Invalid token.", "INVALID_TOKEN", {"WWW-Authenticate": "Bearer"}),
+            )
         except ImportError:
             logger.error("saleor-notify api: Saleor's authentication is not importable", exc_info=True)
             return _errors(503, "Authentication is unavailable: Saleor is not installed.", "UNAVAILABLE")

@@ -51,6 +51,8 @@ _ERROR_DOCS = {
     NotifyErrorCode.NOT_FAILED: "Only failed deliveries can be retried.",
     NotifyErrorCode.CHANNEL_UNAVAILABLE: "The channel was deleted or deactivated.",
     NotifyErrorCode.TOO_LARGE: "The value is larger than allowed.",
+    NotifyErrorCode.LIMIT_REACHED: "A limit per checkout or order was reached (e.g. its number of surveys).",
+    NotifyErrorCode.RATE_LIMITED: "Too many calls from this client; try again after the time given.",
     NotifyErrorCode.UNAVAILABLE: "A part this operation needs is not installed (e.g. Saleor).",
     NotifyErrorCode.INTERNAL_ERROR: "An unexpected failure; the server log has the details.",
 }

@@ -8,10 +8,11 @@ from typing import Any
 
 
 class Permission(enum.StrEnum):
-    """The two Saleor permissions this API checks (Saleor's codenames)."""
+    """The Saleor permissions this API checks (Saleor's codenames)."""
 
     MANAGE_PLUGINS = "plugins.manage_plugins"
     MANAGE_ORDERS = "order.manage_orders"
+    MANAGE_USERS = "account.manage_users"  # customer data, as in Saleor
 
 
 class RequestorKind(enum.StrEnum):

@@ -11,7 +11,20 @@ from .. import models, services
 from ..events import ChannelKind, EventType
 from ..senders import event_envelope
 from . import enums
+from .errors import PermissionDenied
 from .ids import saleor_order_id, to_global_id
+from .requestor import Permission
+
+#: Events whose payload and subject are a customer's personal data (an e-mail address, a survey's
+#: answers): Saleor shows customer data to MANAGE_USERS holders, so this API does too. Order events
+#: carry what Saleor shows with MANAGE_ORDERS.
+PERSONAL_DATA_EVENTS = frozenset({EventType.CONTACT_CREATED, EventType.CUSTOMER_CREATED, EventType.SURVEY_COMPLETED})
+
+
+def require(info, perm: Permission) -> None:
+    """A field the caller may not read: null, with a PERMISSION_DENIED error at its path (as in Saleor)."""
+    if not info.context.requestor.has_perm(perm):
+        raise PermissionDenied(perm)
 
 
 def _masked_slack_url(url: str) -> str:
@@ -27,13 +40,15 @@ class NotificationChannel(graphene.ObjectType):
     is_active = graphene.Boolean(required=True, description="An inactive channel receives nothing.")
     url = graphene.String(
         description="POSTBACK: the receiver's URL. SLACK: the webhook URL, masked (it is a credential). "
-        "EMAIL: null."
+        "EMAIL: null. Requires MANAGE_PLUGINS (wherever the channel appears)."
     )
-    emails = graphene.List(graphene.NonNull(graphene.String), required=True, description="EMAIL: the addresses.")
+    emails = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="EMAIL: the addresses (empty for other kinds). Requires MANAGE_PLUGINS.",
+    )
     secret_last_chars = graphene.String(
-        required=True,
         description="The last four characters of the signing secret. The full secret is returned once, by "
-        "notificationChannelCreate and notificationChannelRotateSecret.",
+        "notificationChannelCreate and notificationChannelRotateSecret. Requires MANAGE_PLUGINS.",
     )
     events = graphene.List(
         graphene.NonNull(lambda: NotificationEventChannel),
@@ -49,13 +64,20 @@ class NotificationChannel(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(root: models.NotificationChannel, info) -> str | None:
+        require(info, Permission.MANAGE_PLUGINS)
         if root.kind == ChannelKind.EMAIL or not root.target_url:
             return None
         return _masked_slack_url(root.target_url) if root.kind == ChannelKind.SLACK else root.target_url
 
     @staticmethod
     def resolve_emails(root: models.NotificationChannel, info) -> list[str]:
+        require(info, Permission.MANAGE_PLUGINS)
         return list(root.email_recipients or [])
+
+    @staticmethod
+    def resolve_secret_last_chars(root: models.NotificationChannel, info) -> str:
+        require(info, Permission.MANAGE_PLUGINS)
+        return root.secret_last_chars
 
     @staticmethod
     def resolve_events(root: models.NotificationChannel, info) -> list[models.EventChannel]:
@@ -140,7 +162,23 @@ class NotificationEvent(graphene.ObjectType):
 
 class NotificationSubject(graphene.ObjectType):
     type = graphene.String(required=True, description="order, user, fulfillment, transaction, survey, ...")
-    id = graphene.String(required=True, description="The Saleor object's id (or the survey's id).")
+    id = graphene.String(
+        description="The Saleor object's id (or the survey's id). A contact's is its e-mail address: for Contact "
+        "created, Customer created and Survey completed it requires MANAGE_USERS."
+    )
+
+    @staticmethod
+    def resolve_id(root: _Subject, info) -> str:
+        if root.event in PERSONAL_DATA_EVENTS:
+            require(info, Permission.MANAGE_USERS)
+        return root.id
+
+
+@dataclass(frozen=True)
+class _Subject:
+    event: EventType
+    type: str
+    id: str
 
 
 class NotificationDeliveryEvent(graphene.ObjectType):
@@ -160,8 +198,8 @@ class NotificationDeliveryEvent(graphene.ObjectType):
         return root.event
 
     @staticmethod
-    def resolve_subject(root: models.NotificationEvent, info) -> NotificationSubject:
-        return NotificationSubject(type=root.subject_type, id=root.subject_id)
+    def resolve_subject(root: models.NotificationEvent, info) -> _Subject:
+        return _Subject(EventType(root.event), root.subject_type, root.subject_id)
 
     @staticmethod
     def resolve_order_id(root: models.NotificationEvent, info) -> str | None:
@@ -201,7 +239,10 @@ class NotificationDelivery(graphene.ObjectType):
         required=True, description="A manual retry is possible: a failed delivery of a retryable event, channel active."
     )
     attempts = graphene.List(graphene.NonNull(NotificationDeliveryAttempt), required=True)
-    payload = enums.JSONString(required=True, description="The envelope sent (id, event, version, time, data).")
+    payload = enums.JSONString(
+        description="The envelope sent (id, event, version, time, data). For Contact created, Customer created and "
+        "Survey completed (a customer's personal data) it requires MANAGE_USERS."
+    )
     created_at = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
 
@@ -223,6 +264,8 @@ class NotificationDelivery(graphene.ObjectType):
 
     @staticmethod
     def resolve_payload(root: models.Delivery, info) -> dict:
+        if EventType(root.event.event) in PERSONAL_DATA_EVENTS:
+            require(info, Permission.MANAGE_USERS)
         return event_envelope(root.event)
 
 

@@ -17,7 +17,7 @@ from saleor_notify_plugin.graphql.endpoint import execute_request
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS, Permission, Requestor, RequestorKind
 
 ENDPOINT = "/plugins/global/saleor.notify/graphql/"
-BOTH = frozenset({Permission.MANAGE_PLUGINS.value, Permission.MANAGE_ORDERS.value})
+ALL = frozenset(p.value for p in Permission)
 
 
 def staff(*perms: Permission, active: bool = True) -> Requestor:
@@ -31,17 +31,20 @@ def app(*perms: Permission, active: bool = True) -> Requestor:
 #: The callers of the permission table.
 REQUESTORS = {
     "anonymous": ANONYMOUS,
-    "customer_with_perms": Requestor(RequestorKind.USER, is_staff=False, permissions=BOTH, label="user:2"),
+    "customer_with_perms": Requestor(RequestorKind.USER, is_staff=False, permissions=ALL, label="user:2"),
     "staff_without_perm": staff(),
     "staff_manage_plugins": staff(Permission.MANAGE_PLUGINS),
     "staff_manage_orders": staff(Permission.MANAGE_ORDERS),
+    "staff_manage_orders_and_users": staff(Permission.MANAGE_ORDERS, Permission.MANAGE_USERS),
+    "staff_plugins_and_orders": staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS),
     "inactive_staff_with_perms": staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS, active=False),
     "app_manage_plugins": app(Permission.MANAGE_PLUGINS),
     "app_manage_orders": app(Permission.MANAGE_ORDERS),
-    "inactive_app_with_perms": app(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS, active=False),
+    "app_manage_users": app(Permission.MANAGE_USERS),
+    "inactive_app_with_perms": app(*Permission, active=False),
 }
 
-ADMIN = staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS)
+ADMIN = staff(Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS, Permission.MANAGE_USERS)
 
 
 @dataclass
@@ -77,6 +80,27 @@ def post(body: Any, requestor: Requestor = ADMIN, raw: bytes | None = None) -> R
     response = execute_request(request, requestor)
     assert response["Content-Type"] == "application/json"
     return Response(response.status_code, json.loads(response.content))
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters_and_shop():
+    """Each test starts with no anonymous calls counted and an empty fake shop."""
+    from django.core.cache import cache
+
+    from tests.support.references import SHOP
+
+    cache.clear()
+    SHOP.clear()
+    yield
+    SHOP.clear()
+
+
+@pytest.fixture
+def shop():
+    """The fake shop behind the survey proof: ``shop.add_checkout(email)``, ``shop.place_order(token)``."""
+    from tests.support.references import SHOP
+
+    return SHOP
 
 
 @pytest.fixture

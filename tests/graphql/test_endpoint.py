@@ -59,7 +59,7 @@ def test_a_body_over_the_limit_is_refused():
 
 def test_get_explains_how_to_call_the_api():
     response = handle(RequestFactory().get(ENDPOINT), authenticate=lambda request: ADMIN)
-    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.status_code == 405 and response["Allow"] == "OPTIONS, POST"
     assert "POST" in json.loads(response.content)["errors"][0]["message"]
 
 

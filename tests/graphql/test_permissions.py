@@ -11,7 +11,7 @@ from tests.graphql.conftest import REQUESTORS
 
 pytestmark = pytest.mark.django_db
 
-PLUGINS, ORDERS = Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS
+PLUGINS, ORDERS, USERS = Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS, Permission.MANAGE_USERS
 CHANNEL = to_global_id("NotificationChannel", 999999)
 ATTACHMENT = to_global_id("NotificationEventChannel", 999999)
 ORDER = to_global_id("Order", str(uuid.uuid4()))
@@ -47,9 +47,12 @@ HOLDS = {
     "staff_without_perm": set(),
     "staff_manage_plugins": {PLUGINS},
     "staff_manage_orders": {ORDERS},
+    "staff_manage_orders_and_users": {ORDERS, USERS},
+    "staff_plugins_and_orders": {PLUGINS, ORDERS},
     "inactive_staff_with_perms": set(),
     "app_manage_plugins": {PLUGINS},
     "app_manage_orders": {ORDERS},
+    "app_manage_users": {USERS},
     "inactive_app_with_perms": set(),  # inactive apps have no permissions
 }
 
@@ -81,17 +84,23 @@ def test_permission_table(gql, name, who):
 
 
 @pytest.mark.parametrize("who", sorted(REQUESTORS))
-def test_storefront_mutations_need_proof_unless_the_caller_manages_orders(gql, who):
+def test_storefront_mutations_need_proof_unless_the_caller_manages_orders(gql, shop, who):
     requestor = REQUESTORS[who]
     trusted = ORDERS in HOLDS[who]
     survey = gql(ops.SURVEY_COMPLETE, {"input": {"surveyId": "nps", "email": "a@example.com"}}, requestor)
     assert survey.codes("notificationSurveyComplete") == ([] if trusted else ["REQUIRED"])
     with_proof = gql(
         ops.SURVEY_COMPLETE,
-        {"input": {"surveyId": "nps", "email": "a@example.com", "checkoutId": to_global_id("Checkout", uuid.uuid4())}},
+        {"input": {"surveyId": "nps", "checkoutId": to_global_id("Checkout", shop.add_checkout("a@example.com"))}},
         requestor,
     )
     assert with_proof.codes("notificationSurveyComplete") == []
+    unknown = gql(
+        ops.SURVEY_COMPLETE,
+        {"input": {"surveyId": "nps", "email": "a@example.com", "checkoutId": to_global_id("Checkout", uuid.uuid4())}},
+        requestor,
+    )
+    assert unknown.codes("notificationSurveyComplete") == ([] if trusted else ["PERMISSION_DENIED"])
 
     funnel = gql(ops.FUNNEL_COMPLETED, {"orderId": ORDER}, requestor)
     assert funnel.codes("notificationFunnelCompleted") != ["PERMISSION_DENIED"]

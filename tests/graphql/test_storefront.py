@@ -16,7 +16,6 @@ from tests.graphql.operations import FUNNEL_COMPLETED, SUBSCRIPTION_CANCEL, SURV
 pytestmark = pytest.mark.django_db
 
 SALEOR_MISSING = importlib.util.find_spec("saleor") is None
-CHECKOUT = to_global_id("Checkout", "6f1c3a52-1d0e-4a53-9a54-1f6f2b0e7c11")
 ORDER_UUID = "0b8e7a8e-57a4-4b2e-9b4c-0d9b3b6f1e21"
 ORDER = to_global_id("Order", ORDER_UUID)
 
@@ -26,37 +25,53 @@ def surveys_on():
     channels.set_event_enabled("SURVEY_COMPLETED", True)
 
 
-def survey(gql, requestor=ANONYMOUS, **input_):
-    values = {"surveyId": "nps-2024", "email": "Ann@Example.com", "checkoutId": CHECKOUT, **input_}
+@pytest.fixture
+def checkout(shop):
+    """A checkout of Ann's in the fake shop, as Saleor's global ID."""
+    return to_global_id("Checkout", shop.add_checkout("Ann@Example.com"))
+
+
+def survey(gql, checkout, requestor=ANONYMOUS, **input_):
+    values = {"surveyId": "nps-2024", "checkoutId": checkout, **input_}
     return gql(SURVEY_COMPLETE, {"input": {k: v for k, v in values.items() if v is not None}}, requestor)
 
 
-def test_survey_is_recorded_once_for_an_anonymous_caller_with_a_checkout(gql, surveys_on):
+def test_survey_is_recorded_once_for_an_anonymous_caller_with_a_checkout(gql, surveys_on, checkout):
+    """The respondent is the checkout's customer; the same survey for the same checkout is one event."""
     answers = {"score": 9, "comment": "Fast delivery"}
-    first = survey(gql, answers=json.dumps(answers), source="FUNNEL")
+    first = survey(gql, checkout, answers=json.dumps(answers), source="FUNNEL")
     assert first.result("notificationSurveyComplete")["recorded"] is True
     event = NotificationEvent.objects.get()
     assert (event.event, event.source, event.subject_type, event.subject_id) == (
         "SURVEY_COMPLETED", "FUNNEL", "survey", "nps-2024"
     )
-    assert event.payload["answers"] == answers and event.payload["checkout_token"] in CHECKOUT_TOKEN_FORMS
+    assert event.payload["answers"] == answers and event.payload["email"] == "Ann@Example.com"
 
-    again = survey(gql, email="ann@example.com", answers=json.dumps(answers))
-    assert again.result("notificationSurveyComplete")["recorded"] is False  # same survey, e-mail, checkout
+    again = survey(gql, checkout, email="ann@example.com", answers=json.dumps({"score": 1}))
+    assert again.result("notificationSurveyComplete")["recorded"] is False
     assert NotificationEvent.objects.count() == 1
 
 
-CHECKOUT_TOKEN_FORMS = {"6f1c3a52-1d0e-4a53-9a54-1f6f2b0e7c11"}
-
-
-def test_survey_with_an_order_keeps_the_order_id(gql, surveys_on):
-    response = survey(gql, checkoutId=None, orderId=ORDER)
+def test_survey_with_an_order_keeps_the_order_id(gql, surveys_on, shop):
+    order = shop.place_order(email="bob@example.com")
+    response = survey(gql, None, orderId=to_global_id("Order", order))
     assert response.result("notificationSurveyComplete")["recorded"] is True
-    assert NotificationEvent.objects.get().order_id == ORDER_UUID
+    event = NotificationEvent.objects.get()
+    assert (event.order_id, event.payload["email"]) == (order, "bob@example.com")
 
 
-def test_survey_is_not_recorded_while_the_event_is_off(gql):
-    assert survey(gql).result("notificationSurveyComplete")["recorded"] is False
+def test_a_checkout_that_became_an_order_is_one_reference(gql, surveys_on, shop):
+    """Reported with the checkout, then with the order it became: still one survey of one purchase."""
+    token = shop.add_checkout("ann@example.com")
+    assert survey(gql, to_global_id("Checkout", token)).result("notificationSurveyComplete")["recorded"] is True
+    order = shop.place_order(token)
+    by_order = survey(gql, None, orderId=to_global_id("Order", order))
+    assert by_order.result("notificationSurveyComplete")["recorded"] is False
+    assert NotificationEvent.objects.count() == 1
+
+
+def test_survey_is_not_recorded_while_the_event_is_off(gql, checkout):
+    assert survey(gql, checkout).result("notificationSurveyComplete")["recorded"] is False
     assert not NotificationEvent.objects.exists()
 
 
@@ -66,21 +81,35 @@ def test_survey_is_not_recorded_while_the_event_is_off(gql):
         ({"surveyId": " "}, "surveyId", "REQUIRED"),
         ({"surveyId": "x" * 129}, "surveyId", "TOO_LARGE"),
         ({"email": "not-an-address"}, "email", "INVALID_EMAIL"),
+        ({"email": "someone.else@example.com"}, "email", "PERMISSION_DENIED"),
         ({"answers": json.dumps("just a string")}, "answers", "INVALID"),
         ({"answers": json.dumps({"a": "x" * MAX_ANSWERS_BYTES})}, "answers", "TOO_LARGE"),
         ({"checkoutId": ORDER}, "checkoutId", "INVALID"),
         ({"checkoutId": "bm9wZQ=="}, "checkoutId", "INVALID"),
+        ({"checkoutId": to_global_id("Checkout", uuid.uuid4())}, "checkoutId", "PERMISSION_DENIED"),
         ({"checkoutId": None}, "checkoutId", "REQUIRED"),
     ],
 )
-def test_survey_errors(gql, surveys_on, input_, field, code):
-    response = survey(gql, **input_)
+def test_survey_errors(gql, surveys_on, checkout, input_, field, code):
+    response = survey(gql, checkout, **input_)
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationSurveyComplete")] == [(field, code)]
     assert not NotificationEvent.objects.exists()
 
 
-def test_survey_answers_that_are_not_json_are_a_clear_error(gql, surveys_on):
-    response = survey(gql, answers="{not json")
+def test_a_checkout_without_an_address_cannot_report_a_survey(gql, surveys_on, shop):
+    response = survey(gql, to_global_id("Checkout", shop.add_checkout("")), email="anyone@example.com")
+    assert response.codes("notificationSurveyComplete") == ["INVALID"]
+    assert not NotificationEvent.objects.exists()
+
+
+def test_a_checkout_and_an_order_of_different_purchases_are_no_proof(gql, surveys_on, shop, checkout):
+    other = shop.place_order(email="ann@example.com")
+    response = survey(gql, checkout, orderId=to_global_id("Order", other))
+    assert response.codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
+
+
+def test_survey_answers_that_are_not_json_are_a_clear_error(gql, surveys_on, checkout):
+    response = survey(gql, checkout, answers="{not json")
     assert response.status == 400 and "JSON" in response.body["errors"][0]["message"]
 
 
@@ -88,7 +117,7 @@ def test_survey_answers_that_are_not_json_are_a_clear_error(gql, surveys_on):
     ("variables", "field", "code"),
     [
         ({"orderId": "bad"}, "orderId", "INVALID"),
-        ({"orderId": CHECKOUT, "token": str(uuid.uuid4())}, "orderId", "INVALID"),
+        ({"orderId": to_global_id("Checkout", uuid.uuid4()), "token": str(uuid.uuid4())}, "orderId", "INVALID"),
         ({"orderId": ORDER, "token": "not-a-uuid"}, "token", "INVALID"),
         ({"orderId": ORDER}, "token", "REQUIRED"),
     ],

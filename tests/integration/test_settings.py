@@ -19,11 +19,12 @@ def test_defaults_refuse_private_targets_and_use_celerys_default_queue(settings)
     assert get_settings().timeout_s == 30.0
 
 
-def test_dashboard_settings_apply_at_once(settings):
+def test_dashboard_settings_apply_at_once_but_cannot_allow_private_targets(settings):
+    """The queue comes from the dashboard; private targets only from the deployment's settings."""
     settings.SALEOR_NOTIFY = {}
     save_dashboard(allow_private_targets=True, celery_queue="notifications")
-    assert get_settings().allow_private_targets is True
     assert get_settings().queue == "notifications"
+    assert get_settings().allow_private_targets is False
 
 
 def test_the_deployment_settings_win_over_the_dashboard(settings):

@@ -98,7 +98,7 @@ def leaked(text: str, secrets: list[str]) -> list[str]:
     return [s for s in secrets if s and s in text]
 
 
-@pytest.mark.parametrize("who", sorted(w for w in REQUESTORS if HOLDS[w] != {p for _, _, p in OPERATIONS.values()}))
+@pytest.mark.parametrize("who", sorted(w for w in REQUESTORS if not {p for _, _, p in OPERATIONS.values()} <= HOLDS[w]))
 def test_a_refused_caller_changes_nothing_and_sees_no_secret(world, who):
     """Every operation the caller may not run, on real objects: denied, nothing changed, nothing leaked."""
     before = stored()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import graphene
 
-from ... import inbound
+from ... import inbound, references
+from ...conf import get_settings
 from ...errors import NotifyError, NotifyErrorCode
 from .. import enums
 from ..ids import saleor_uuid
@@ -14,7 +15,10 @@ from .base import NotificationMutation
 
 class NotificationSurveyCompleteInput(graphene.InputObjectType):
     survey_id = graphene.String(required=True, description="The survey's id (at most 128 characters).")
-    email = graphene.String(required=True, description="The respondent's e-mail address.")
+    email = graphene.String(
+        description="The respondent's e-mail address. For an anonymous caller the address is the checkout's or "
+        "order's: if given, it must be that one. Staff or apps with MANAGE_ORDERS may give any."
+    )
     answers = enums.JSONString(description="The answers: a JSON object or array, at most 64 KiB.")
     source = enums.NotificationSource(description="SHOP (default) or FUNNEL, or ADMIN.")
     checkout_id = graphene.ID(description="Saleor's global ID of the checkout the survey belongs to.")
@@ -23,8 +27,8 @@ class NotificationSurveyCompleteInput(graphene.InputObjectType):
 
 class NotificationSurveyComplete(NotificationMutation):
     recorded = graphene.Boolean(
-        description="True when Survey completed was recorded; false when this survey was reported before "
-        "(same survey, e-mail and checkout or order) or the event is switched off."
+        description="True when Survey completed was recorded; false when this survey was reported before for "
+        "this checkout or order (one event per survey and purchase), or the event is switched off."
     )
 
     class Arguments:
@@ -32,8 +36,10 @@ class NotificationSurveyComplete(NotificationMutation):
 
     class Meta:
         description = (
-            "Record a completed survey (postback channels only). Anyone may call it with checkoutId or orderId; "
-            "staff or apps with MANAGE_ORDERS may omit both."
+            "Record a completed survey (postback channels only). Anyone may call it with checkoutId or orderId of "
+            "an existing checkout or order: the respondent is that purchase's customer, one event per survey and "
+            "purchase, at most SURVEYS_PER_REFERENCE surveys per purchase. Staff or apps with MANAGE_ORDERS may "
+            "omit both and give the e-mail address."
         )
 
     @classmethod
@@ -41,32 +47,54 @@ class NotificationSurveyComplete(NotificationMutation):
         checkout_id, order_id = input.get("checkout_id"), input.get("order_id")
         checkout_token = saleor_uuid(checkout_id, "Checkout", "checkoutId") if checkout_id else None
         order_uuid = saleor_uuid(order_id, "Order", "orderId") if order_id else None
-        if checkout_token is None and order_uuid is None and not requestor.has_perm(Permission.MANAGE_ORDERS):
-            raise NotifyError(
-                NotifyErrorCode.REQUIRED,
-                "Give checkoutId or orderId (only staff or apps with MANAGE_ORDERS may omit both).",
-                "checkoutId",
-            )
-        if not requestor.has_perm(Permission.MANAGE_ORDERS) and not _reference_exists(checkout_token, order_uuid):
-            raise NotifyError(
-                NotifyErrorCode.PERMISSION_DENIED, "No such checkout or order.", "orderId" if order_id else "checkoutId"
-            )
+        trusted = requestor.has_perm(Permission.MANAGE_ORDERS)
+        email = input.get("email")
+        if checkout_token is None and order_uuid is None:
+            if not trusted:
+                raise NotifyError(
+                    NotifyErrorCode.REQUIRED,
+                    "Give checkoutId or orderId (only staff or apps with MANAGE_ORDERS may omit both).",
+                    "checkoutId",
+                )
+        else:
+            reference = _find(checkout_token, order_uuid, trusted)
+            if reference is None and not trusted:
+                field = "orderId" if order_id else "checkoutId"
+                raise NotifyError(NotifyErrorCode.PERMISSION_DENIED, "No such checkout or order.", field)
+            if reference is not None:
+                email = _respondent(reference, email, trusted)
+                checkout_token, order_uuid = reference.checkout_token, reference.order_id
         recorded = inbound.complete_survey(
             survey_id=input.get("survey_id"),
-            email=input.get("email"),
+            email=email,
             answers=input.get("answers"),
             source=input.get("source") or "SHOP",
             checkout_token=checkout_token,
             order_id=order_uuid,
+            max_per_reference=get_settings().surveys_per_reference,
         )
         return {"recorded": recorded}
 
 
-def _reference_exists(checkout_token: str | None, order_uuid: str | None) -> bool:
-    """Saleor checks that the checkout or order exists; without Saleor only its form was checked."""
+def _find(checkout_token: str | None, order_uuid: str | None, trusted: bool) -> references.Reference | None:
     try:
-        from ...capture.api import storefront_reference_exists
+        return references.find(checkout_token, order_uuid)
+    except NotifyError as error:
+        if trusted and error.code is NotifyErrorCode.UNAVAILABLE:  # staff need no proof: record what they say
+            return None
+        raise
 
-        return storefront_reference_exists(checkout_token=checkout_token, order_id=order_uuid)
-    except ImportError:  # the core without Saleor (its own tests): the ID's form is the proof
-        return True
+
+def _respondent(reference: references.Reference, given: str | None, trusted: bool) -> str:
+    """The purchase's customer; an anonymous caller cannot name anyone else."""
+    if given and trusted:
+        return given
+    if not reference.email:
+        raise NotifyError(
+            NotifyErrorCode.INVALID, "The checkout has no e-mail address yet: set it before the survey.", "checkoutId"
+        )
+    if given and inbound.clean_email(given).lower() != reference.email.lower():
+        raise NotifyError(
+            NotifyErrorCode.PERMISSION_DENIED, "The e-mail address is not the checkout's or order's.", "email"
+        )
+    return reference.email
