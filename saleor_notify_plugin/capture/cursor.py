@@ -59,7 +59,12 @@ def _not_seen_sql(table: str) -> str:
         f"({near} - CASE WHEN {near} - {ref} > {_TWO_31} THEN {_TWO_32} "
         f"WHEN {ref} - {near} > {_TWO_31} THEN -{_TWO_32} ELSE 0 END)"
     )
-    return f"NOT pg_visible_in_snapshot(GREATEST({full}, 3)::text::xid8, %s::pg_snapshot)"
+    xid = f"GREATEST({full}, 3)::text::xid8"
+    # A row of the reading transaction itself counts as seen (only a test reads and writes in one).
+    return (
+        f"(NOT pg_visible_in_snapshot({xid}, %s::pg_snapshot)"
+        f" AND {xid} IS DISTINCT FROM pg_current_xact_id_if_assigned())"
+    )
 
 
 def _snapshot() -> tuple[str, int, int]:
@@ -102,7 +107,7 @@ def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: in
             pk_column = f"{table}.{connection.ops.quote_name(queryset.model._meta.pk.column)}"
             unread = unread.extra(
                 where=[f"({pk_column} > %s OR {_not_seen_sql(table)})"],
-                params=[cursor.seen_high, *[cursor.snapshot] * 5, cursor.snapshot],
+                params=[cursor.seen_high, *[cursor.snapshot] * 5, cursor.snapshot, *[cursor.snapshot] * 5],
             )
         rows: list[Any] = []
         after = cursor.position

@@ -2,7 +2,7 @@
 
 Saleor 3.24 calls plugin hooks after its own commit, so a process that dies between that
 commit and the hook's insert loses the call. Saleor writes an ``OrderEvent`` (order fully
-paid, tracking updated, items fulfilled, order cancelled) and a ``CustomerEvent`` (account
+paid or marked as paid, tracking updated, items fulfilled, order cancelled) and a ``CustomerEvent`` (account
 created) in the business change's own transaction; this reader goes through those rows once
 each, behind the same late-commit-safe cursor as the payment poller, and records whatever
 the hooks did not, with the hooks' own capture code and keys (so a hook and the
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 MAX_BATCHES_PER_RUN = 4
 
-PAID = "order_fully_paid"
+PAID = ("order_fully_paid", "order_marked_as_paid")  # the second: orderMarkAsPaid's transaction flow
 TRACKING = ("tracking_updated", "fulfillment_fulfilled_items")
 CANCELED = "canceled"
 ACCOUNT_CREATED = "account_created"
@@ -46,7 +46,7 @@ PAYMENT_EVENTS = {e.value for e in (EventType.ORDER_COMPLETED, EventType.CUSTOME
 def _order_events():
     from saleor.order.models import OrderEvent
 
-    return OrderEvent.objects.filter(type__in=[PAID, CANCELED, *TRACKING]).select_related(
+    return OrderEvent.objects.filter(type__in=[*PAID, CANCELED, *TRACKING]).select_related(
         "order__channel", "order__user", "order__billing_address"
     )
 
@@ -109,10 +109,10 @@ def _reconcile_orders(config: ShopConfig) -> int:
         if not rows:
             return 0
         live = events_on_between(min(r.date for r in rows), found.now)
-        completed = _recorded([orders.order_completed_key(r.order_id) for r in rows if r.type == PAID])
+        completed = _recorded([orders.order_completed_key(r.order_id) for r in rows if r.type in PAID])
         for row in rows:
             order = row.order
-            if row.type == PAID and live & PAYMENT_EVENTS:
+            if row.type in PAID and live & PAYMENT_EVENTS:
                 if orders.order_completed_key(order.pk) not in completed:
                     checked += _guarded("order", row, lambda o=order: orders.on_order_payment(o, config))
             elif row.type in TRACKING and EventType.SHIPPING_TRACKING_UPDATED.value in live:
