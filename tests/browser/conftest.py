@@ -19,7 +19,9 @@ from saleor_notify_plugin.dashboard.views import STATIC_DIR
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "docs" / "screens"
+#: Screenshots of the stand-in go to the untracked build folder; the ones in docs/screens/ come
+#: from the real dashboard (tests/dashboard/, published with `make screens`).
+SCREENS = ROOT / "build" / "screens" / "stand-in"
 CHROMIUM = os.environ.get("NOTIFY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -134,7 +136,7 @@ def page(browser) -> Iterator:
 
 
 def shot(page, name: str) -> Path:
-    """A screenshot of the whole host page (the dashboard frame and the app in it) into docs/screens/."""
+    """A screenshot of the whole host page (the stand-in frame and the app in it) into build/screens/stand-in/."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"
     page.wait_for_timeout(400)  # let dialogs finish their opening animation
