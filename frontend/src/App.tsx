@@ -56,7 +56,7 @@ function Routes() {
   else if (section === "events" && id && id in EVENT_LABEL) page = <EventDetailPage type={id as EventType} />;
   else page = <EventsPage />;
   return (
-    <Box padding={{ mobile: 4, desktop: 8 }} __maxWidth="1120px" marginX="auto">
+    <Box padding={6} __maxWidth="1120px" marginX="auto">
       {/* The tab of the page shown: any route that is not a channel's shows System notifications. */}
       <Tabs current={section === "channels" ? "channels" : "events"} />
       {page}
