@@ -12,7 +12,7 @@ from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import saleor_order_id
 from saleor_notify_plugin.graphql.requestor import Permission
 from saleor_notify_plugin.models import Delivery
-from tests.browser.conftest import open_in_dashboard, shot
+from tests.browser.conftest import CONTRAST, open_in_dashboard, shot
 from tests.browser.server import dashboard_token
 from tests.builders import attach, postback_channel, record
 from tests.support.receiver import Reply
@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 #: The order page's widget column in saleor-dashboard 3.23 (measured in Chromium at 1280 px).
 WIDGET_COLUMN_PX = 344
-
-CONTRAST = """(el) => {
-  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const text = el.querySelector("span, p") || el;
-  const a = lum(rgb(getComputedStyle(text).color)), b = lum(rgb(getComputedStyle(el).backgroundColor));
-  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-}"""
 
 
 def test_the_order_widget_fits_the_widget_column_with_retry_in_reach(live, page, site, receiver, path):
@@ -48,7 +37,13 @@ def test_the_order_widget_fits_the_widget_column_with_retry_in_reach(live, page,
     )
     token = dashboard_token("support@example.com", Permission.MANAGE_ORDERS)
     app = open_in_dashboard(
-        page, site, "order", token, "Orders › #1042", orderId=saleor_order_id(order_id), frameWidth=str(WIDGET_COLUMN_PX)
+        page,
+        site,
+        "order",
+        token,
+        "Orders › #1042",
+        orderId=saleor_order_id(order_id),
+        frameWidth=str(WIDGET_COLUMN_PX),
     )
     row = app.get_by_test_id("delivery-row")
     expect(row).to_have_count(1)
