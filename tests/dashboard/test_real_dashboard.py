@@ -204,19 +204,26 @@ def test_03_the_app_installs_from_its_manifest_url_on_the_dashboards_install_scr
     # Installed: the app and the plugin, each under its own name.
     expect(page).to_have_url(re.compile(r"/extensions/installed"), timeout=30_000)
     # Saleor's worker runs the installation (fetch, token POST to the plugin); the list follows it.
-    expect(page.get_by_text("Installation is pending")).to_have_count(0, timeout=180_000)
+    token = staff_token(session.saleor)
+    query = (
+        "{ apps(first: 10) { edges { node { id name identifier isActive extensions { mountName targetName url } } } }"
+        " appsInstallations { status message } }"
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        data = graphql(session.saleor.api_url, query, token=token)
+        app = next((e["node"] for e in data["apps"]["edges"] if e["node"]["identifier"] == PLUGIN), None)
+        if app:
+            break
+        assert all(i["status"] != "FAILED" for i in data["appsInstallations"]), data["appsInstallations"]
+        assert time.monotonic() < deadline, f"not installed in 300 s\n{session.saleor.log_tail('worker')}"
+        time.sleep(1)
+    page.reload()
+    expect(page.get_by_text("Installation is pending")).to_have_count(0, timeout=60_000)
     expect(page.get_by_text("Notifications", exact=True).first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Notifications settings", exact=True)).to_be_visible()
     expect(page.get_by_text("Installation failed")).to_have_count(0)
     shots(session, "04-installed-app-and-plugin")
-    token = staff_token(session.saleor)
-    apps = graphql(
-        session.saleor.api_url,
-        "{ apps(first: 10) { edges { node { id name identifier isActive"
-        " extensions { mountName targetName url } } } } }",
-        token=token,
-    )["apps"]["edges"]
-    app = next(e["node"] for e in apps if e["node"]["identifier"] == PLUGIN)
     assert app["isActive"]
     session.state["app_id"] = app["id"]
     # The plugin checked the token Saleor posted to it and recorded the installation.
