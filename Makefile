@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 
 PAGES := saleor_notify_plugin/dashboard/static/index.html
 
-.PHONY: demo test lint pages
+.PHONY: demo test lint pages screens
 
 $(VENV)/.installed: pyproject.toml setup.cfg
 	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is required (pyenv: see .python-version)"'
@@ -28,3 +28,13 @@ test: $(VENV)/.installed $(PAGES)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check saleor_notify_plugin tests
+
+# Tests write screenshots to build/screens/ (untracked); this publishes the real dashboard's
+# (tests/dashboard/, light and dark) into docs/screens/, replacing the ones there.
+SHOTS := build/screens/dashboard
+
+screens:
+	@ls $(SHOTS)/*.png >/dev/null 2>&1 || { echo "No screenshots in $(SHOTS)/: run the real-dashboard tier first (docs/dashboard.md)."; exit 1; }
+	rm -f docs/screens/*.png
+	cp $(SHOTS)/*.png docs/screens/
+	@echo "docs/screens/: $$(ls docs/screens/*.png | wc -l) screenshots from $(SHOTS)/"

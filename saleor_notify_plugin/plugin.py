@@ -97,8 +97,14 @@ _SETTINGS_STRUCTURE: dict[str, dict[str, Any]] = {
 
 class NotifyPlugin(BasePlugin):
     PLUGIN_ID = "saleor.notify"
-    PLUGIN_NAME = "Notifications"
-    PLUGIN_DESCRIPTION = "Business-event notifications to postback, e-mail and Slack channels."
+    # Extensions → Installed lists this plugin next to the app it serves (called "Notifications"):
+    # the names say which is which.
+    PLUGIN_NAME = "Notifications settings"
+    PLUGIN_DESCRIPTION = (
+        "Business-event notifications to postback, e-mail and Slack channels: the events' switches and the "
+        "shop's settings. Channels, attachments and deliveries are in the Notifications app "
+        "(Orders → System notifications)."
+    )
     CONFIGURATION_PER_CHANNEL = False
     DEFAULT_ACTIVE = False
 

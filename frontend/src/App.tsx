@@ -10,11 +10,11 @@ import { EventsPage } from "./pages/Events";
 import { OrderDeliveriesPage } from "./pages/OrderDeliveries";
 import { RouterProvider, useRouter } from "./router";
 
-function Tabs() {
-  const { route, navigate } = useRouter();
+function Tabs({ current }: { current: "events" | "channels" }) {
+  const { navigate } = useRouter();
   const tabs = [
-    { label: "System notifications", to: "events", active: route === "" || route.startsWith("events") },
-    { label: "Channels", to: "channels", active: route.startsWith("channels") },
+    { label: "System notifications", to: "events", active: current === "events" },
+    { label: "Channels", to: "channels", active: current === "channels" },
   ];
   return (
     <Box as="nav" display="flex" gap={6} borderBottomWidth={1} borderBottomStyle="solid" borderColor="default1" marginBottom={6}>
@@ -56,8 +56,9 @@ function Routes() {
   else if (section === "events" && id && id in EVENT_LABEL) page = <EventDetailPage type={id as EventType} />;
   else page = <EventsPage />;
   return (
-    <Box padding={8} __maxWidth="1120px" marginX="auto">
-      <Tabs />
+    <Box padding={6} __maxWidth="1120px" marginX="auto">
+      {/* The tab of the page shown: any route that is not a channel's shows System notifications. */}
+      <Tabs current={section === "channels" ? "channels" : "events"} />
       {page}
     </Box>
   );
@@ -86,7 +87,7 @@ export function App() {
             </Text>
             <Text as="p">
               These pages run inside the Saleor dashboard, which signs you in. Install the app from its manifest (see the
-              plugin's docs/dashboard.md), then open Apps → Notifications.
+              plugin's docs/dashboard.md), then open Fulfillment → System notifications.
             </Text>
           </Box>
         ) : null}

@@ -12,6 +12,12 @@ APP_NAME = "Notifications"
 PERMISSIONS = ("MANAGE_PLUGINS", "MANAGE_ORDERS")
 
 
+#: The APP_PAGE extension's route inside the app. The dashboard accepts only a path starting
+#: with "/" for an APP_PAGE (it opens ``/extensions/app/<id>/events`` and frames ``appUrl``
+#: joined with it); widgets and popups keep absolute URLs, which it uses as they are.
+APP_PAGE_ROUTE = "/events"
+
+
 def build_manifest(base_url: str) -> dict[str, Any]:
     """The manifest for a plugin served at ``base_url`` (absolute, e.g. ``https://shop/plugins/global/saleor.notify``)."""
     base = base_url.rstrip("/")
@@ -35,7 +41,7 @@ def build_manifest(base_url: str) -> dict[str, Any]:
                 "mount": "NAVIGATION_ORDERS",
                 "target": "APP_PAGE",
                 "permissions": ["MANAGE_PLUGINS"],
-                "url": f"{app_url}events",
+                "url": APP_PAGE_ROUTE,
             },
             {
                 "identifier": "order-notifications-widget",

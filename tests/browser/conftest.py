@@ -19,7 +19,21 @@ from saleor_notify_plugin.dashboard.views import STATIC_DIR
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "docs" / "screens"
+#: Screenshots of the stand-in go to the untracked build folder; the ones in docs/screens/ come
+#: from the real dashboard (tests/dashboard/, published with `make screens`).
+SCREENS = ROOT / "build" / "screens" / "stand-in"
+#: The WCAG contrast ratio of an element's text (its first span or p) against its background.
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const text = el.querySelector("span, p") || el;
+  const a = lum(rgb(getComputedStyle(text).color)), b = lum(rgb(getComputedStyle(el).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
 CHROMIUM = os.environ.get("NOTIFY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -134,7 +148,7 @@ def page(browser) -> Iterator:
 
 
 def shot(page, name: str) -> Path:
-    """A screenshot of the whole host page (the dashboard frame and the app in it) into docs/screens/."""
+    """A screenshot of the whole host page (the stand-in frame and the app in it) into build/screens/stand-in/."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"
     page.wait_for_timeout(400)  # let dialogs finish their opening animation

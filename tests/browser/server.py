@@ -102,7 +102,9 @@ src.searchParams.set("id", "QXBwOjE=");
 src.searchParams.set("saleorApiUrl", src.origin + "/graphql/");
 src.searchParams.set("domain", src.host);
 src.searchParams.set("theme", "light");
-for (const [k, v] of params) if (!["src", "token"].includes(k)) src.searchParams.set(k, v);
+for (const [k, v] of params) if (!["src", "token", "frameWidth"].includes(k)) src.searchParams.set(k, v);
+// The order page's widget column is about 344 px wide in the real dashboard.
+if (params.get("frameWidth")) frame.style.width = params.get("frameWidth") + "px";
 document.getElementById("where").textContent = params.get("label") || "";
 frame.src = src.toString();
 </script></body></html>"""

@@ -12,7 +12,7 @@ from tests.browser.server import APP_TOKENS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_manifest_describes_the_app_with_absolute_urls(site):
+def test_manifest_describes_the_app_and_its_pages(site):
     response = requests.get(f"{site.plugin_url}/app/manifest/", timeout=5)
     assert response.status_code == 200
     manifest = response.json()
@@ -26,7 +26,13 @@ def test_manifest_describes_the_app_with_absolute_urls(site):
         ("ORDER_DETAILS_WIDGETS", "WIDGET", ("MANAGE_ORDERS",)),
         ("ORDER_DETAILS_MORE_ACTIONS", "POPUP", ("MANAGE_ORDERS",)),
     }
-    assert all(e["url"].startswith(manifest["appUrl"]) for e in manifest["extensions"])
+    urls = {e["target"]: e["url"] for e in manifest["extensions"]}
+    # The dashboard wants an APP_PAGE route relative to appUrl; the widget and popup are absolute.
+    assert urls == {
+        "APP_PAGE": "/events",
+        "WIDGET": f"{site.plugin_url}/app/order",
+        "POPUP": f"{site.plugin_url}/app/order/deliveries",
+    }
     assert requests.post(f"{site.plugin_url}/app/manifest/", timeout=5).status_code == 405
 
 

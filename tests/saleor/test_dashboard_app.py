@@ -160,6 +160,9 @@ def test_the_tokens_the_dashboard_hands_the_pages_are_accepted_with_the_users_pe
     deliveries = _gql(page_token, "{ notificationDeliveries(first: 1) { edges { node { id } } } }")
     assert "errors" not in deliveries, deliveries
 
+    # Saleor keeps the menu entry's route relative (the dashboard joins it to appUrl).
+    menu = next(e for e in data["extensions"] if e["mountName"] == "NAVIGATION_ORDERS")
+    assert menu["targetName"] == "APP_PAGE" and menu["url"] == "/events"
     widget = next(e for e in data["extensions"] if e["mountName"] == "ORDER_DETAILS_WIDGETS")
     assert widget["targetName"] == "WIDGET" and widget["url"] == f"{BASE}/app/order"
     widget_answer = _gql(widget["accessToken"], "{ notificationDeliveries(first: 1) { edges { node { id } } } }")

@@ -1,6 +1,6 @@
-import { Box, Button, Checkbox, Chip, Dropdown, Modal, Spinner, Text } from "@saleor/macaw-ui";
+import { Box, Button, Checkbox, Dropdown, Modal, Spinner, Text, useTheme } from "@saleor/macaw-ui";
 import { EllipsisVertical } from "lucide-react";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { ApiError } from "../api";
 import { useBridge } from "../bridge";
@@ -165,12 +165,52 @@ export function SwitchControl({
   );
 }
 
-export function Mark({ children, tone = "default" }: { children: ReactNode; tone?: "default" | "info" | "success" | "critical" | "warning" }) {
-  const bg = { default: "default1", info: "info1", success: "success1", critical: "critical1", warning: "warning1" } as const;
+type Tone = "default" | "info" | "success" | "critical" | "warning";
+
+/**
+ * The marks' colours per theme. Macaw's tone backgrounds stay pale in the dark theme while its
+ * text turns white, so a mark picks both colours itself: pale fill and dark text in the light
+ * theme, dark fill and pale text in the dark one (each pair above 4.5:1).
+ */
+const MARK_COLOURS: Record<"light" | "dark", Record<Tone, { bg: string; fg: string }>> = {
+  light: {
+    default: { bg: "hsla(220, 14%, 93%, 1)", fg: "hsla(232, 17%, 18%, 1)" },
+    info: { bg: "hsla(215, 100%, 92%, 1)", fg: "hsla(215, 80%, 25%, 1)" },
+    success: { bg: "hsla(173, 60%, 88%, 1)", fg: "hsla(173, 90%, 18%, 1)" },
+    critical: { bg: "hsla(11, 100%, 93%, 1)", fg: "hsla(11, 85%, 30%, 1)" },
+    warning: { bg: "hsla(42, 100%, 84%, 1)", fg: "hsla(30, 80%, 20%, 1)" },
+  },
+  dark: {
+    default: { bg: "hsla(232, 12%, 28%, 1)", fg: "hsla(0, 0%, 96%, 1)" },
+    info: { bg: "hsla(215, 55%, 24%, 1)", fg: "hsla(215, 100%, 86%, 1)" },
+    success: { bg: "hsla(173, 70%, 15%, 1)", fg: "hsla(173, 79%, 72%, 1)" },
+    critical: { bg: "hsla(11, 60%, 22%, 1)", fg: "hsla(11, 100%, 87%, 1)" },
+    warning: { bg: "hsla(42, 65%, 20%, 1)", fg: "hsla(42, 100%, 80%, 1)" },
+  },
+};
+
+export function Mark({ children, tone = "default" }: { children: ReactNode; tone?: Tone }) {
+  const { theme } = useTheme();
+  const colours = MARK_COLOURS[theme === "defaultDark" ? "dark" : "light"][tone];
   return (
-    <Chip size="large" backgroundColor={bg[tone]} borderColor={bg[tone]} data-testid="mark">
-      <Text size={2}>{children}</Text>
-    </Chip>
+    <Box
+      as="span"
+      display="inline-flex"
+      alignItems="center"
+      borderRadius={3}
+      paddingX={1.5}
+      __paddingTop="2px"
+      __paddingBottom="2px"
+      __backgroundColor={colours.bg}
+      __color={colours.fg}
+      __whiteSpace="nowrap"
+      data-testid="mark"
+      data-tone={tone}
+    >
+      <Text size={2} __color={colours.fg} fontWeight="medium">
+        {children}
+      </Text>
+    </Box>
   );
 }
 
@@ -349,9 +389,56 @@ export function MoreMenu({ label, items }: { label: string; items: { label: stri
   );
 }
 
+type CopyResult = { ok: boolean; text: string } | null;
+
+/** Select the whole text of `element`, so Ctrl+C / ⌘C copies it. */
+function selectText(element: HTMLElement | null) {
+  if (!element) return;
+  const selection = window.getSelection();
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  selection?.removeAllRanges();
+  selection?.addRange(range);
+}
+
+/**
+ * Copy `text` to the clipboard. The dashboard's iframe does not allow the Clipboard API (no
+ * clipboard-write permission), so the selected text is copied the older way; when the browser
+ * refuses both, the text stays selected and the caller says so.
+ */
+async function copyText(text: string, element: HTMLElement | null): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // refused (permissions policy of the frame): try the selection below
+  }
+  selectText(element);
+  try {
+    return document.execCommand("copy");
+  } catch {
+    return false;
+  }
+}
+
 /** The signing secret, shown once, with copy. */
 export function SecretPanel({ secret, onDone }: { secret: string; onDone: () => void }) {
   const { notify } = useBridge();
+  const value = useRef<HTMLElement>(null);
+  const [copied, setCopied] = useState<CopyResult>(null);
+  const copy = async () => {
+    const ok = await copyText(secret, value.current);
+    selectText(value.current);
+    if (ok) {
+      setCopied({ ok, text: "Copied to the clipboard." });
+      notify("success", "Secret copied");
+    } else {
+      const keys = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘C" : "Ctrl+C";
+      setCopied({ ok, text: `The browser did not let this page copy. The secret is selected: press ${keys} to copy it.` });
+    }
+  };
   return (
     <Box data-testid="secret-dialog">
       <Text as="p" paddingBottom={4}>
@@ -360,26 +447,31 @@ export function SecretPanel({ secret, onDone }: { secret: string; onDone: () => 
       </Text>
       <Box
         as="pre"
+        ref={value}
         data-testid="secret-value"
+        tabIndex={0}
+        onFocus={() => selectText(value.current)}
+        onClick={() => selectText(value.current)}
         padding={3}
+        margin={0}
         borderRadius={3}
         backgroundColor="default2"
+        color="default1"
         fontSize={3}
         __whiteSpace="pre-wrap"
         __wordBreak="break-all"
+        cursor="text"
+        style={{ userSelect: "all" }}
       >
         {secret}
       </Box>
+      {copied ? (
+        <Text as="p" size={2} paddingTop={2} color={copied.ok ? "default2" : "critical1"} role="status" data-testid="copy-result" data-copied={copied.ok}>
+          {copied.text}
+        </Text>
+      ) : null}
       <Box display="flex" justifyContent="flex-end" gap={2} paddingTop={6}>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            navigator.clipboard?.writeText(secret).then(
-              () => notify("success", "Secret copied"),
-              () => undefined,
-            );
-          }}
-        >
+        <Button variant="secondary" onClick={copy}>
           Copy
         </Button>
         <Button variant="primary" onClick={onDone}>
