@@ -10,16 +10,20 @@ import functools
 import logging
 from typing import Any
 
+from saleor.core import telemetry as saleor_telemetry
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from . import tasks as core_tasks
+from . import telemetry
 from .capture import config as shop_config
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .events import EventType
 
 # Our tasks run on Saleor's Celery app, whose task class polices writes to the primary database.
 core_tasks.use_task_context(allow_writer)
+# Spans and metrics go through Saleor's telemetry (its tracer and meter, configured by the deployment).
+telemetry.use_saleor(saleor_telemetry)
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ def _guarded(hook):
         try:
             # Recording writes: say so to Saleor's writer/replica guard (a hook may run while
             # Saleor serves a read, e.g. checkout_updated from a query's side effect).
-            with allow_writer():
+            with allow_writer(), telemetry.span(telemetry.SPAN_HOOK, attributes={telemetry.HOOK_NAME: hook.__name__}):
                 hook(self, *args, **kwargs)
         except Exception:  # noqa: BLE001 - the shop's request must go on
             logger.exception("saleor-notify: the %s hook failed; the event was not recorded", hook.__name__)

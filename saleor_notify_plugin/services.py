@@ -23,7 +23,7 @@ from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import dispatch, senders
+from . import dispatch, senders, telemetry
 from .conf import NotifySettings, get_settings
 from .delivery.outcome import Outcome
 from .delivery.policy import Verdict, decide
@@ -106,6 +106,7 @@ RETURNING id
 """
 
 
+@telemetry.traced(telemetry.SPAN_RECORD, telemetry.record_attributes, kind="producer")
 def record_event(
     event: EventType | str,
     source: Source | str,
@@ -158,6 +159,7 @@ def record_event(
         inserted = cursor.fetchone() is not None
     if not inserted:
         return None
+    telemetry.remember_recording(event_id)
     _hand_over_after_commit(using, FAN_OUT_TASK, str(event_id))
     return event_id
 
@@ -258,7 +260,8 @@ os.register_at_fork(after_in_child=_forget_pool_after_fork)
 def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime, Outcome]:
     started_at = timezone.now()
     assert delivery.channel is not None
-    return started_at, senders.send(delivery.channel, delivery.event, settings)
+    with telemetry.attempt(delivery) as observe:
+        return started_at, observe(senders.send(delivery.channel, delivery.event, settings))
 
 
 def _attempt_claimed(deliveries: list[Delivery], settings: NotifySettings) -> None:
@@ -266,7 +269,7 @@ def _attempt_claimed(deliveries: list[Delivery], settings: NotifySettings) -> No
     if len(deliveries) == 1:
         _record_results([(deliveries[0], *_timed_send(deliveries[0], settings))], settings)
         return
-    futures = {_send_pool().submit(_timed_send, d, settings): d for d in deliveries}
+    futures = {_send_pool().submit(telemetry.bind(_timed_send), d, settings): d for d in deliveries}
     pending = set(futures)
     while pending:
         done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
@@ -290,6 +293,7 @@ def _record_results(results: list[tuple[Delivery, datetime, Outcome]], settings:
                 manual=trigger is AttemptTrigger.MANUAL,
                 timing=settings.retry_timing,
             )
+            telemetry.count_verdict(delivery, decision.verdict, decision.reason)
             attempts.append(
                 DeliveryAttempt(
                     delivery=delivery,
