@@ -33,6 +33,6 @@ lint: $(VENV)/.installed
 # refuses to run without them), checked by twine and by build_support/check_dist.py.
 release: $(VENV)/.installed $(PAGES)
 	rm -rf dist
-	$(PY) -m build --outdir dist .
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m build --outdir dist .
 	$(PY) -m twine check --strict dist/*
 	$(PY) build_support/check_dist.py dist
