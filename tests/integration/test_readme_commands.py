@@ -126,11 +126,16 @@ def test_the_install_builds_a_release_and_installs_it_into_a_fresh_virtualenv(in
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_the_standalone_worker_block(installed, tmp_path):
-    """createdb, migrate, then the worker with beat, from the fresh install, on a database of its own."""
+    """createdb, migrate, then the worker with beat, from the fresh install, on a database and a Redis
+    of its own (its default queue is Celery's ``celery``: no shared Redis database may see it)."""
+    from tests.support.redis_server import RedisServer
+
     createdb, migrate, worker = block("createdb -h 127.0.0.1 -U postgres saleor_notify")
     name = f"notify_readme_{uuid.uuid4().hex[:8]}"
     bin_dir = installed / "bin"
-    env = {"NOTIFY_DB_NAME": name, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/12",
+    redis = RedisServer(tmp_path / "redis.log")
+    redis.start()
+    env = {"NOTIFY_DB_NAME": name, "CELERY_BROKER_URL": redis.url(),
            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     run(createdb.replace("saleor_notify", name), cwd=tmp_path, env=env)
     try:
@@ -158,5 +163,6 @@ def test_the_standalone_worker_block(installed, tmp_path):
                    env={**env, "DJANGO_SETTINGS_MODULE": "saleor_notify_plugin.standalone_settings"})
         assert zone.stdout.strip() == "UTC"  # the worker's log times
     finally:
+        redis.stop()
         subprocess.run(["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", name],
                        capture_output=True, timeout=60)

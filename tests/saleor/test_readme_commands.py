@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,25 +35,32 @@ def block(first: str) -> list[str]:
 
 
 @pytest.fixture
-def saleor_env(tmp_path) -> dict[str, str]:
-    """Saleor's settings on this tier's test database; the broker a Redis database of its own."""
+def saleor_env(tmp_path) -> Iterator[dict[str, str]]:
+    """Saleor's settings on this tier's test database; the broker a private Redis (Saleor's worker
+    consumes Celery's default queue, which no shared Redis database may see)."""
     import saleor
+
+    from tests.support.redis_server import RedisServer
+
+    redis = RedisServer(tmp_path / "redis.log")
+    redis.start()
 
     params = connection.settings_dict
     url = f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
-    return {
+    yield {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "saleor.settings",
         "DATABASE_URL": url,
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
+        "CELERY_BROKER_URL": redis.url(),
         "SECRET_KEY": "readme-test",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path), str(Path(saleor.__file__).parent.parent)]),
         "SALEOR_DIR": str(Path(saleor.__file__).parent.parent),
     }
+    redis.stop()
 
 
-def _run_until(command: str, env: dict[str, str], cwd: Path, done, timeout_s: float = 90) -> str:
+def _run_until(command: str, env: dict[str, str], cwd: Path, done, timeout_s: float = 600) -> str:
     """Start a long-running command, wait until ``done(log)`` holds, stop it; returns its log."""
     log = cwd / f"{uuid_hex()}.log"
     with log.open("wb") as out:
@@ -116,13 +124,20 @@ def test_the_worker_settings_module_of_the_docs_sets_connection_reuse(saleor_env
 
 def test_the_curl_example_answers_from_a_live_shop(notify, live_server, staff_user, permission_manage_plugins):
     """The README's curl call, against a live Saleor server with a real staff JWT."""
+    from django.db import connections
     from saleor.core.jwt import create_access_token
 
     staff_user.user_permissions.add(permission_manage_plugins)
+    # The live server's thread opens its own connections: its replica must be the test database too.
+    replica = connections.settings["replica"]
+    real_name, replica["NAME"] = replica["NAME"], connection.settings_dict["NAME"]
     (command,) = [" ".join(line.rstrip("\\").strip() for line in block("curl -s "))]
     command = command.replace("https://shop.example.com", live_server.url)
-    result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "STAFF_TOKEN": create_access_token(staff_user)})
+    try:
+        result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "STAFF_TOKEN": create_access_token(staff_user)})
+    finally:
+        replica["NAME"] = real_name
     assert result.returncode == 0, result.stderr
     import json
 
