@@ -249,7 +249,7 @@ def count_verdict(delivery: Any, verdict: Any, reason: str = "") -> None:
     _backend.count_attempt(attributes)
 
 
-# --- gauges (recorded by the sweep, the health query and the system check) ------------------
+# --- gauges (recorded by the sweep and the health query) ------------------------------------
 
 _gauges: dict[int, dict[str, Any]] = {}
 _gauge_lock = threading.Lock()
