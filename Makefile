@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 
 PAGES := saleor_notify_plugin/dashboard/static/index.html
 
-.PHONY: demo test lint pages screens
+.PHONY: demo test lint pages screens release
 
 $(VENV)/.installed: pyproject.toml setup.cfg
 	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is required (pyenv: see .python-version)"'
@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml setup.cfg
 demo: $(VENV)/.installed
 	$(PY) -m saleor_notify_plugin.demo
 
-# The dashboard pages, built from the lockfile (Node 20 and npm).
+# The dashboard pages, built from the lockfile (Node 20.19+ or 22.12+, as Vite 7 requires, and npm).
 $(PAGES): frontend/package-lock.json frontend/package.json frontend/index.html frontend/vite.config.ts $(shell find frontend/src -type f)
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
 	npm run build --prefix frontend
@@ -38,3 +38,10 @@ screens:
 	rm -f docs/screens/*.png
 	cp $(SHOTS)/*.png docs/screens/
 	@echo "docs/screens/: $$(ls docs/screens/*.png | wc -l) screenshots from $(SHOTS)/"
+# A release: the pages, then a wheel and an sdist in dist/ (both with the pages; the build
+# refuses to run without them), checked by twine and by build_support/check_dist.py.
+release: $(VENV)/.installed $(PAGES)
+	rm -rf dist
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	$(PY) build_support/check_dist.py dist

@@ -129,6 +129,24 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return out
 
 
+#: The sizes of a full run without flags (``benchmarks.run.main``'s defaults).
+FULL_DEFAULTS = {"runs": 5, "rp_iters": 200, "deliveries": 600, "latency_seconds": 3.0, "rate": 100.0,
+                 "scale_rows": 1_000_000, "backlog": 10_000}
+
+
+def command_of(c: dict[str, Any]) -> str:
+    """The command that produced a run: recorded since runs record it, else rebuilt from the sizes."""
+    if c.get("command"):
+        return c["command"]
+    flags = ["--quick"] if c.get("quick") else []
+    if not c.get("quick"):
+        for key, default in FULL_DEFAULTS.items():
+            if key in c and c[key] != default:
+                value = c[key]
+                flags.append(f"--{key.replace('_', '-')} {int(value) if float(value).is_integer() else value}")
+    return " ".join(["python -m benchmarks", *flags])
+
+
 def write(r: dict[str, Any], md_path: Path) -> None:
     md_path.parent.mkdir(parents=True, exist_ok=True)
     json_path = md_path.with_suffix(".json")
@@ -137,8 +155,7 @@ def write(r: dict[str, Any], md_path: Path) -> None:
     lines = [
         "# Performance",
         "",
-        "Produced by `.venv/bin/python -m benchmarks" + (" --quick" if c["quick"] else "") + "`"
-        f" on {m['date']}; raw figures in `{json_path.name}`.",
+        f"Produced by `.venv/bin/{command_of(c)}` on {m['date']}; raw figures in `{json_path.name}`.",
         "",
         f"Every figure: median of {c['runs']} runs [min-max], and a ratio to a baseline measured in the same run.",
         "",

@@ -1,6 +1,9 @@
-"""Run every benchmark and write docs/performance.md and docs/performance.json.
+"""Run every benchmark and write performance.md and performance.json under build/benchmarks/.
 
-    .venv/bin/python -m benchmarks [--quick] [--runs N] [--scale-rows N] [--backlog N] ...
+    .venv/bin/python -m benchmarks [--quick] [--runs N] [--scale-rows N] [--backlog N] ... [--publish]
+
+``--publish`` writes the published docs/performance.md and docs/performance.json instead (not
+with ``--quick``: a smoke run's figures are not published).
 
 Services: PostgreSQL 127.0.0.1:5432 (user postgres; database ``bench_saleor_notify`` is dropped
 and re-created), Redis 127.0.0.1:6379 DB 13 (flushed), a ``celery worker`` process (prefork,
@@ -27,6 +30,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Results of a run, and the worker's log: build/ is not tracked, so a run leaves the checkout clean.
+BUILD = ROOT / "build" / "benchmarks"
+DEFAULT_OUT = BUILD / "performance.md"
+#: The published figures, written only with --publish.
+PUBLISHED = ROOT / "docs" / "performance.md"
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -695,9 +703,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-variant", action="store_true",
                    help="skip the re-run of throughput, latency and fan-out with a stock Celery worker "
                    "(no DB connection reuse)")
-    p.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    p.add_argument("--out", help=f"where to write the report (default {DEFAULT_OUT.relative_to(ROOT)})")
+    p.add_argument("--publish", action="store_true",
+                   help=f"write the published {PUBLISHED.relative_to(ROOT)} (and .json); not with --quick")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark database in place")
+    raw_argv = list(sys.argv[1:] if argv is None else argv)
     a = p.parse_args(argv)
+    if a.publish and (a.quick or a.out):
+        p.error("--publish writes docs/performance.md from a full run: not with --quick or --out")
+    out = PUBLISHED if a.publish else Path(a.out) if a.out else DEFAULT_OUT
     q = a.quick
     runs = a.runs or 5
     rp_iters = a.rp_iters or (40 if q else 200)
@@ -707,7 +721,8 @@ def main(argv: list[str] | None = None) -> int:
     backlog = a.backlog or (2_000 if q else 10_000)
     only = set(filter(None, a.only.split(","))) or {"request", "throughput", "latency", "fanout", "scale"}
     config = {"quick": q, "runs": runs, "rp_iters": rp_iters, "deliveries": deliveries, "latency_seconds": lat_s,
-              "rate": a.rate, "scale_rows": scale_rows, "backlog": backlog, "only": sorted(only)}
+              "rate": a.rate, "scale_rows": scale_rows, "backlog": backlog, "only": sorted(only),
+              "command": " ".join(["python -m benchmarks", *raw_argv])}
     log("config", config)
 
     started = time.monotonic()
@@ -722,7 +737,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = machine_notes()
     log("machine", notes)
 
-    log_path = ROOT / "benchmarks" / ".worker.log"
+    BUILD.mkdir(parents=True, exist_ok=True)
+    log_path = BUILD / "worker.log"
     log_path.write_bytes(b"")
     receiver = Receiver()
     worker = Worker(log_path)
@@ -804,6 +820,6 @@ def main(argv: list[str] | None = None) -> int:
     results["elapsed_s"] = time.monotonic() - started
     from benchmarks.report import write
 
-    write(results, Path(a.out))
-    log(f"done in {results['elapsed_s']:.0f} s: {a.out}")
+    write(results, out)
+    log(f"done in {results['elapsed_s']:.0f} s: {out}" + ("" if a.publish else " (not published: --publish)"))
     return 0

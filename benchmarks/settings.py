@@ -9,6 +9,7 @@ QUEUE = os.environ.get("NOTIFY_BENCH_QUEUE", "bench-saleor-notify")
 SECRET_KEY = "bench-not-secret"
 DEBUG = False
 USE_TZ = True
+TIME_ZONE = "UTC"
 INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_notify_plugin"]
 DATABASES = {
     "default": {

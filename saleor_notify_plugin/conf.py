@@ -47,7 +47,7 @@ class NotifySettings:
     graphql_max_complexity: int = 50000
     max_response_bytes: int = 64 * 1024
     response_excerpt_chars: int = 1024
-    # Automatic retries: ~10 s, ~20 s, ~40 s; a receiver's Retry-After honoured up to 10 min.
+    # Automatic retries after 5-10 s, 10-20 s, 20-40 s; a receiver's Retry-After honoured up to 10 min.
     retry_base_delay_s: float = 10.0
     retry_max_delay_s: float = 300.0
     retry_after_max_s: float = 600.0

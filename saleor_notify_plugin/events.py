@@ -43,10 +43,10 @@ class ChannelKind(models.TextChoices):
     SLACK = "SLACK", "Slack"
 
 
-#: "Right now, it only works with postback channels." (the seed)
+#: Customer created and Survey completed work with postback channels only (the product's rule).
 POSTBACK_ONLY_EVENTS = frozenset({EventType.CUSTOMER_CREATED, EventType.SURVEY_COMPLETED})
 
-#: "you could make a manual retry only for these events through the Orders UI" (the seed)
+#: Manual retry, per delivery or per order, exists for these four events only (the product's rule).
 MANUALLY_RETRYABLE_EVENTS = frozenset(
     {
         EventType.ORDER_COMPLETED,

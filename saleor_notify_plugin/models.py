@@ -330,3 +330,19 @@ class DashboardApp(models.Model):
 
     def __str__(self) -> str:
         return f"dashboard app {self.app_identifier} (Saleor app {self.saleor_app_id})"
+
+
+class Heartbeat(models.Model):
+    """When each periodic part of the plugin last ran: the health query's and system check's source.
+
+    ``beat`` is stamped when beat sends the plugin's periodic tasks, ``sweep`` when a worker ran
+    the sweep (with the backlog it saw), ``poller`` when the transaction poller finished a run.
+    A stopped beat, worker or poller shows as a stamp that stops moving.
+    """
+
+    name = models.CharField(max_length=16, primary_key=True, help_text="beat, sweep or poller")
+    beat_at = models.DateTimeField(help_text="The last time it ran.")
+    value = models.BigIntegerField(null=True, blank=True, help_text="What it measured (the sweep: the backlog).")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -10,11 +10,13 @@ import functools
 import logging
 from typing import Any
 
+from saleor.core import telemetry as saleor_telemetry
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from . import activity
 from . import tasks as core_tasks
+from . import telemetry
 from .capture import config as shop_config
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .events import EventType
@@ -23,6 +25,8 @@ from .events import EventType
 core_tasks.use_task_context(allow_writer)
 # Inside Saleor the plugin has an active flag: workers stay silent while it is off.
 activity.track_plugin_activation()
+# Spans and metrics go through Saleor's telemetry (its tracer and meter, configured by the deployment).
+telemetry.use_saleor(saleor_telemetry)
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ def _guarded(hook):
         try:
             # Recording writes: say so to Saleor's writer/replica guard (a hook may run while
             # Saleor serves a read, e.g. checkout_updated from a query's side effect).
-            with allow_writer():
+            with allow_writer(), telemetry.span(telemetry.SPAN_HOOK, attributes={telemetry.HOOK_NAME: hook.__name__}):
                 hook(self, *args, **kwargs)
         except Exception:  # noqa: BLE001 - the shop's request must go on
             logger.exception("saleor-notify: the %s hook failed; the event was not recorded", hook.__name__)

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import activity, dispatch, senders
+from . import activity, dispatch, senders, telemetry
 from .conf import NotifySettings, get_settings
 from .delivery.outcome import ErrorKind, Outcome, storable_text
 from .delivery.policy import Verdict, decide
@@ -129,6 +129,7 @@ def bounded_key(key: str) -> str:
     return f"{key[: _KEY_MAX - len(digest) - 1]}~{digest}"
 
 
+@telemetry.traced(telemetry.SPAN_RECORD, telemetry.record_attributes, kind="producer")
 def record_event(
     event: EventType | str,
     source: Source | str,
@@ -197,6 +198,7 @@ def record_event(
         inserted = cursor.fetchone() is not None
     if not inserted:
         return None
+    telemetry.remember_recording(event_id)
     _hand_over_after_commit(using, FAN_OUT_TASK, str(event_id))
     return event_id
 
@@ -310,7 +312,8 @@ def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime,
     started_at = timezone.now()
     try:
         assert delivery.channel is not None
-        return started_at, senders.send(delivery.channel, delivery.event, settings)
+        with telemetry.attempt(delivery) as observe:
+            return started_at, observe(senders.send(delivery.channel, delivery.event, settings))
     except Exception as exc:  # noqa: BLE001 - one unusable row must not take its batch down
         logger.exception("saleor-notify: delivery %s could not be sent", delivery.pk)
         elapsed_ms = int((timezone.now() - started_at).total_seconds() * 1000)
@@ -344,13 +347,15 @@ def _send_all(claimed: list[Delivery], waiting: list[Delivery], settings: Notify
         _record_results([(claimed[0], *_timed_send(claimed[0], settings))], settings)
         return
     queue = deque(waiting)
-    in_flight = {_send_pool().submit(_timed_send, d, settings): d for d in claimed}
+    pool = _send_pool()
+    # Each send runs in the pool as a child of the current span.
+    in_flight = {pool.submit(telemetry.bind(_timed_send), d, settings): d for d in claimed}
     while in_flight or queue:
         free = MAX_PARALLEL_SENDS - len(in_flight)
         if queue and free > 0:
             wave = [queue.popleft() for _ in range(min(free, len(queue)))]
             for d in _claim_waiting(wave, settings):
-                in_flight[_send_pool().submit(_timed_send, d, settings)] = d
+                in_flight[pool.submit(telemetry.bind(_timed_send), d, settings)] = d
             if not in_flight:
                 continue
         done, _ = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
@@ -405,6 +410,7 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
     # Deliveries that end the same way share one UPDATE (a burst of successes is one statement).
     updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
     attempts = []
+    verdicts = []
     for delivery, started_at, outcome in results:
         trigger = AttemptTrigger(delivery.next_trigger)
         decision = decide(
@@ -413,6 +419,7 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
             manual=trigger is AttemptTrigger.MANUAL,
             timing=settings.retry_timing,
         )
+        verdicts.append((delivery, decision))
         attempts.append(_attempt_row(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
         changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
         if decision.verdict is Verdict.SUCCESS:
@@ -430,6 +437,8 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
         DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
         if retries:
             transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
+    for delivery, decision in verdicts:  # counted once written (a retried write is not counted twice)
+        telemetry.count_verdict(delivery, decision.verdict, decision.reason)
 
 
 def _attempt_row(

@@ -9,6 +9,7 @@ import os
 SECRET_KEY = os.environ.get("SECRET_KEY", "saleor-notify-standalone-not-secret")
 DEBUG = False
 USE_TZ = True
+TIME_ZONE = "UTC"  # logs and timestamps in UTC (Django's default is America/Chicago)
 INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_notify_plugin"]
 DATABASES = {
     "default": {

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from celery import shared_task
+from celery.signals import before_task_publish
 
-from . import services
+from . import health, services, telemetry
 
 #: What every task body runs inside. Saleor's tasks must declare that they write to the
 #: primary database (``allow_writer``); the Saleor-facing plugin module installs that here,
@@ -28,6 +30,10 @@ def run_in_task_context[T](func: Callable[..., T], *args: object) -> T:
     with _task_context():
         return func(*args)
 
+SWEEP_TASK = "saleor_notify.sweep"
+#: The periodic tasks beat sends; sending one stamps beat's heartbeat.
+PERIODIC_TASKS = {SWEEP_TASK, "saleor_notify.purge", "saleor_notify.capture"}
+
 # Late ack: a message is acknowledged after the task ran, so work of a killed worker is redone.
 _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -35,17 +41,26 @@ _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": 
 @shared_task(name=services.FAN_OUT_TASK, **_RELIABLE)
 def fan_out(event_ids: list[str] | str) -> None:
     """Fan out and deliver a batch of events (a single id is accepted too)."""
-    run_in_task_context(services.fan_out_many, [event_ids] if isinstance(event_ids, str) else event_ids)
+    ids = [event_ids] if isinstance(event_ids, str) else event_ids
+    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.MESSAGING_BATCH_COUNT: len(ids)}
+    links = telemetry.task_links(ids)
+    with telemetry.span(telemetry.SPAN_FAN_OUT, kind="consumer", attributes=attributes, links=links):
+        run_in_task_context(services.fan_out_many, ids)
 
 
 @shared_task(name=services.DELIVER_TASK, **_RELIABLE)
 def deliver(delivery_id: int) -> None:
-    run_in_task_context(services.attempt_delivery, delivery_id)
+    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.DELIVERY_ID: delivery_id}
+    with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes, links=telemetry.task_links()):
+        run_in_task_context(services.attempt_delivery, delivery_id)
 
 
-@shared_task(name="saleor_notify.sweep", ignore_result=True)
+@shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep() -> None:
-    run_in_task_context(services.sweep)
+    """Re-enqueue lost work, then stamp the sweep's heartbeat and record the backlog gauges."""
+    with telemetry.span(telemetry.SPAN_SWEEP):
+        run_in_task_context(services.sweep)
+        run_in_task_context(health.after_sweep)
 
 
 @shared_task(name="saleor_notify.purge", ignore_result=True)
@@ -56,6 +71,13 @@ def purge() -> None:
 def beat_schedule(sweep_interval_s: float = 60.0) -> dict[str, dict]:
     """Entries for a Celery beat schedule (the README shows how to add them in Saleor)."""
     return {
-        "saleor-notify-sweep": {"task": "saleor_notify.sweep", "schedule": sweep_interval_s},
+        "saleor-notify-sweep": {"task": SWEEP_TASK, "schedule": sweep_interval_s},
         "saleor-notify-purge": {"task": "saleor_notify.purge", "schedule": 3600.0},
     }
+
+
+@before_task_publish.connect(weak=False)
+def _stamp_beat(sender: str | None = None, **kwargs: Any) -> None:
+    """Beat sends a periodic task of the plugin: beat is alive (the health query's ``beat``)."""
+    if sender in PERIODIC_TASKS:
+        run_in_task_context(health.stamp, health.BEAT)

@@ -28,20 +28,33 @@ def _reachable(address: tuple[str, int]) -> str | None:
         return f"{type(exc).__name__}: {exc.strerror or exc}"
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once, with a message instead of a stack trace, when a service is missing."""
+#: Where the README says what the suite needs (a test checks the heading exists).
+README_SECTION = "The two commands"
+
+
+def missing_services() -> list[str]:
     problems = []
     if error := _reachable(PG_ADDRESS):
         problems.append(f"PostgreSQL is not reachable at {PG_ADDRESS[0]}:{PG_ADDRESS[1]} ({error}).")
     if error := _reachable(REDIS_ADDRESS):
         problems.append(f"Redis is not reachable at {REDIS_ADDRESS[0]}:{REDIS_ADDRESS[1]} ({error}).")
-    if problems:
-        pytest.exit(
-            "The tests need the real services on this machine:\n  "
-            + "\n  ".join(problems)
-            + "\nStart them (see the README, 'Running the tests') and run again.",
-            returncode=3,
-        )
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Stop at once, with one message instead of a stack trace, when a service is missing."""
+    if config.option.help or config.option.version or config.option.collectonly:
+        return None
+    problems = missing_services()
+    if not problems:
+        return None
+    sys.stderr.write(
+        "The tests need the real services on this machine:\n  "
+        + "\n  ".join(problems)
+        + f"\nStart them (see README.md, '{README_SECTION}') and run again.\n"
+    )
+    return 3
 
 
 @pytest.fixture(scope="session")

@@ -61,3 +61,8 @@ SALEOR_NOTIFY = {
 }
 
 import saleor_notify_plugin.celery_app  # noqa: E402,F401 - the Celery app this process publishes with
+
+if os.environ.get("NOTIFY_TEST_SPANS_FILE"):  # a worker whose spans a telemetry test reads
+    from tests.support.otel import install_file_exporter
+
+    install_file_exporter(os.environ["NOTIFY_TEST_SPANS_FILE"])

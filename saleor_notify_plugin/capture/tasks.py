@@ -38,7 +38,11 @@ def run_capture() -> dict[str, Any]:
 
 @shared_task(name=CAPTURE_TASK, ignore_result=True, expires=CAPTURE_INTERVAL_S * 4)
 def capture() -> None:
-    run_in_task_context(run_capture)
+    from .. import health, telemetry
+
+    with telemetry.span(telemetry.SPAN_POLL):
+        run_in_task_context(run_capture)
+        run_in_task_context(health.stamp, health.POLLER)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

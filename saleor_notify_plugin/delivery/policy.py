@@ -23,7 +23,7 @@ from email.utils import parsedate_to_datetime
 
 from .outcome import NOT_SENT_KINDS, ErrorKind, Outcome
 
-#: The seed's rule: "we automatically retry a postback request a maximum of 3 times".
+#: The product's rule: a postback is retried automatically at most 3 times.
 MAX_AUTOMATIC_RETRIES = 3
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429})
@@ -50,7 +50,7 @@ class Decision:
 class RetryTiming:
     """How long to wait between automatic retries."""
 
-    base_delay_s: float = 10.0  # first retry after ~10 s, then ~20 s, ~40 s
+    base_delay_s: float = 10.0  # retries after 5-10 s, then 10-20 s, 20-40 s (equal jitter)
     max_delay_s: float = 300.0  # never wait more than 5 minutes for our own backoff
     max_retry_after_s: float = 600.0  # a receiver may ask for at most 10 minutes
 

@@ -45,7 +45,7 @@ def configure(tmp: Path) -> None:
             "ALLOW_PRIVATE_TARGETS": True,  # the receivers are on 127.0.0.1
             "SLACK_HOSTS": ["127.0.0.1"],  # so is the Slack stand-in
             "TIMEOUT_S": TIMEOUT_S,
-            "RETRY_BASE_DELAY_S": 0.5,  # ~0.5 s, ~1 s, ~2 s instead of ~10 s, ~20 s, ~40 s
+            "RETRY_BASE_DELAY_S": 0.5,  # 0.25-0.5 s, 0.5-1 s, 1-2 s instead of 5-10 s, 10-20 s, 20-40 s
         },
         LOGGING_CONFIG=None,
     )

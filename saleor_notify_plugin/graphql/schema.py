@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphene
 
+from .health import Query  # the queries, with notificationHealth
 from .mutations.channel_create import NotificationChannelCreate
 from .mutations.channel_delete import NotificationChannelDelete
 from .mutations.channel_rotate_secret import NotificationChannelRotateSecret
@@ -18,7 +19,6 @@ from .mutations.funnel_completed import NotificationFunnelCompleted
 from .mutations.order_retry import NotificationOrderRetry
 from .mutations.subscription_cancel import NotificationSubscriptionCancel
 from .mutations.survey_complete import NotificationSurveyComplete
-from .queries import Query
 
 
 class Mutation(graphene.ObjectType):

@@ -1,4 +1,4 @@
-"""Event switches and attachments through the API: the seed's procedure."""
+"""Event switches and attachments through the API: the enable / attach / edit / delete procedure."""
 
 import pytest
 

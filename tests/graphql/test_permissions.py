@@ -22,6 +22,7 @@ OPERATIONS = {
     "notificationChannels": (ops.CHANNELS, {}, PLUGINS),
     "notificationChannel": (ops.CHANNEL, {"id": CHANNEL}, PLUGINS),
     "notificationDeliveries": (ops.DELIVERIES, {}, ORDERS),
+    "notificationHealth": ("{ notificationHealth { healthy } }", {}, PLUGINS),
     "notificationChannelCreate": (ops.CHANNEL_CREATE, {"input": {"name": "", "kind": "POSTBACK"}}, PLUGINS),
     "notificationChannelUpdate": (ops.CHANNEL_UPDATE, {"id": CHANNEL, "input": {}}, PLUGINS),
     "notificationChannelDelete": (ops.CHANNEL_DELETE, {"id": CHANNEL}, PLUGINS),

@@ -1,4 +1,4 @@
-"""The seed's delivery rules, end to end: hook records, real worker delivers to a real receiver."""
+"""The delivery rules, end to end: hook records, real worker delivers to a real receiver."""
 
 import socket
 

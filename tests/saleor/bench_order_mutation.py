@@ -1,6 +1,6 @@
 """Benchmark (not a test): what the plugin adds to an order-completing mutation in Saleor.
 
-    cd /work/main && <saleor-venv>/bin/pytest -c tests/saleor/tier.ini tests/saleor/bench_order_mutation.py \
+    cd <this checkout> && <saleor-venv>/bin/pytest -c tests/saleor/tier.ini tests/saleor/bench_order_mutation.py \
         --reuse-db -p no:xdist -s -q
 
 It reports `transactionEventReport` CHARGE_SUCCESS for an order's full amount (Saleor then

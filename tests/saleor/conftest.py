@@ -11,8 +11,8 @@ import importlib.util
 SALEOR_AVAILABLE = importlib.util.find_spec("saleor") is not None
 HOW_TO_RUN = (
     "Saleor tier skipped: Saleor is not installed in this environment. Run it from a Saleor 3.24 "
-    "virtualenv with this package installed: `cd /work/main && <saleor-venv>/bin/pytest "
-    "-c tests/saleor/tier.ini tests/saleor --reuse-db` (add --create-db the first time)."
+    "virtualenv with this package installed, from the checkout's root: `<saleor-venv>/bin/pytest "
+    "-c tests/saleor/tier.ini tests/saleor -p no:xdist --reuse-db` (add --create-db the first time)."
 )
 
 if not SALEOR_AVAILABLE:
