@@ -14,9 +14,8 @@ from saleor.core import telemetry as saleor_telemetry
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import activity
+from . import activity, telemetry
 from . import tasks as core_tasks
-from . import telemetry
 from .capture import config as shop_config
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .events import EventType
