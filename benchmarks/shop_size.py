@@ -75,8 +75,15 @@ def report(r: dict) -> str:
             f"{'met' if met else '**missed**'} | {_ms(o)} |"
         )
     imp, fill = r["import"], r["fill_s"]
+    per_checkout = {k: r[k]["order_created"]["median_ms"] + r[k]["order_fully_paid"]["median_ms"]
+                    for k in ("empty", "big", "big_before_import")}
     lines += [
         "",
+        f"- In `checkoutComplete` terms (Saleor calls `order_created`, then `order_paid` and `order_fully_paid` for "
+        f"a paid checkout; the second payment hook of one payment returns at once): the plugin adds "
+        f"{per_checkout['empty']:.1f} ms to the request in the empty shop and {per_checkout['big']:.1f} ms in the "
+        f"big one ({per_checkout['big_before_import']:.1f} ms there while Saleor's tables are still asked). For "
+        "scale, queuing one App webhook costs Saleor 13.3 ms per event on this kind of machine.",
         f"- History import of the big shop: {imp['seconds']:.1f} s for {imp['orders_read']:,} orders in "
         f"{imp['chunks']} chunks ({imp['orders_read'] / max(imp['seconds'], 1e-9):,.0f} orders/s, in a worker); "
         f"{imp['known_orders']:,} rows in `KnownOrder`.",
