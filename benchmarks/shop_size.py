@@ -51,8 +51,9 @@ def report(r: dict) -> str:
         START,
         "## Shop size: the hooks in an empty shop and in a big one",
         "",
-        f"Produced by `<saleor-venv>/bin/python -m benchmarks.shop_size --orders {s['orders']} --customers "
-        f"{s['customers']} --rounds {s['rounds']}` on {r['date']} (load average at start "
+        f"Produced by `tests/saleor/bench_shop_size.py` with {s['orders']:,} orders, {s['customers']:,} customers, "
+        f"{s['rounds']} rounds (`<saleor-venv>/bin/python -m benchmarks.shop_size --orders {s['orders']} --customers "
+        f"{s['customers']} --rounds {s['rounds']}` runs it) on {r['date']} (load average at start "
         f"{', '.join(f'{x:.2f}' for x in load['start'])}, at end {', '.join(f'{x:.2f}' for x in load['end'])}; "
         f"{r['machine']['cpus']} CPUs shared, PostgreSQL {r['machine']['postgresql'].replace('PostgreSQL ', '')}).",
         "",
