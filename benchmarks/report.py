@@ -179,7 +179,18 @@ def write(r: dict[str, Any], md_path: Path) -> None:
     notes = Path(__file__).with_name("NOTES.md")
     if notes.exists():
         lines += [notes.read_text()]
+    lines += _kept_sections(md_path)
     md_path.write_text("\n".join(lines))
+
+
+def _kept_sections(md_path: Path) -> list[str]:
+    """Sections other benchmarks publish into the same page (``benchmarks.shop_size``): kept as they are."""
+    from .shop_size import END, START
+
+    text = md_path.read_text() if md_path.exists() else ""
+    if START not in text or END not in text:
+        return []
+    return ["", START + text.split(START, 1)[1].split(END, 1)[0] + END, ""]
 
 
 if __name__ == "__main__":  # re-render the Markdown from a JSON file: python -m benchmarks.report [json]

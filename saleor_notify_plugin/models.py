@@ -346,3 +346,55 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class KnownOrder(models.Model):
+    """Saleor's orders as the plugin knows them: who placed each, whether it was paid, its products.
+
+    Why it exists: the hooks ask, inside the shop's request, "did Saleor know this address?",
+    "has this customer paid before?" and "does an earlier paid order of theirs hold this
+    product?". Saleor's order table has no index that answers those by address (its lookups
+    are case-insensitive), so every answer would scan the shop's whole history. This table is
+    indexed by address and by account: each answer reads the customer's own rows only.
+    Written by the hooks (whatever the switches) and, for what happened before, by the history
+    import (``capture/history.py``).
+    """
+
+    order_id = models.CharField(max_length=64, primary_key=True, help_text="Saleor order id.")
+    email = models.CharField(max_length=254, blank=True, help_text="The order's address, lower-cased.")
+    user_id = models.CharField(max_length=64, blank=True, help_text="The order's Saleor account id, if any.")
+    paid = models.BooleanField(
+        default=False,
+        help_text="Fully paid when the plugin learnt of it (an answer checks Saleor's current charge status).",
+    )
+    product_ids = models.JSONField(default=list, blank=True, help_text="Saleor product ids of its lines, once paid.")
+    learnt_at = models.DateTimeField(help_text="When the hook or the import wrote this row.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=("email",), name="notify_known_order_email_idx"),
+            models.Index(fields=("user_id",), name="notify_known_order_user_idx", condition=~Q(user_id="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"known order {self.order_id}"
+
+
+class HistoryImport(models.Model):
+    """The one-time import of Saleor's orders into ``KnownOrder`` (one row, pk=1).
+
+    Started each time the plugin is activated (hooks do not run while it is inactive, so what
+    happened meanwhile is read again); read in chunks by a Celery task, never in the shop's
+    request. Until ``finished_at`` is set the hooks ask Saleor's tables as before.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    generation = models.PositiveIntegerField(default=0, help_text="Raised by each start; a stale task stops.")
+    position = models.BigIntegerField(default=0, help_text="Saleor order number read up to.")
+    orders_read = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField()
+    progressed_at = models.DateTimeField(help_text="The last chunk read (a stalled import is handed on again).")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the import runs.")
+
+    def __str__(self) -> str:
+        return f"history import {self.generation}: {'done' if self.finished_at else f'at {self.position}'}"

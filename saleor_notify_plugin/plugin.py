@@ -17,6 +17,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from . import activity, telemetry
 from . import tasks as core_tasks
 from .capture import config as shop_config
+from .capture import history as _history  # noqa: F401 - registers the history import task
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .events import EventType
 
@@ -147,12 +148,15 @@ class NotifyPlugin(BasePlugin):
             i for i in plugin_configuration.configuration or [] if i.get("name") not in shop_config.SWITCH_KEYS
         ]
         result = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        was_active = activity.plugin_active()
         activity.set_on(activity.SwitchPeriod.PLUGIN, bool(result.active))
         if result.active:
-            from .capture import reconcile, transactions
+            from .capture import history, reconcile, transactions
 
             transactions.start_reading()
             reconcile.start_reading()
+            if not was_active:
+                history.start_import()  # a worker reads Saleor's orders, also those of an inactive spell
         shop_config.mirror(shop_config.from_items(result.configuration))
         cls._show_switches(result.configuration)
         return result

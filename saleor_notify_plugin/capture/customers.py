@@ -6,7 +6,7 @@ from typing import Any
 
 from ..channels import enabled_events
 from ..events import EventType, Source
-from . import contacts, serialize
+from . import contacts, history, serialize
 from .config import ShopConfig
 from .sources import checkout_source, funnel_reference, requestor_is_staff_or_app
 
@@ -34,10 +34,13 @@ def on_checkout(checkout: Any, config: ShopConfig) -> None:
         return
 
     def known_elsewhere() -> bool:
-        from saleor.account.models import User
+        email = checkout.email
+        ordered = history.ordered_elsewhere(email, "")
+        if ordered is not None:
+            return ordered or history.has_account(email)
+        from saleor.account.models import User  # until the history import has finished
         from saleor.order.models import Order
 
-        email = checkout.email
         return (
             User.objects.filter(email__iexact=email).exists()
             or Order.objects.filter(user_email__iexact=email).exists()

@@ -16,7 +16,7 @@ from ..channels import enabled_events
 from ..events import EventType, Source
 from ..inbound import subscription_canceled_key
 from ..models import FunnelTimer
-from . import contacts, serialize
+from . import contacts, history, serialize
 from .config import ShopConfig
 from .sources import order_source
 
@@ -52,13 +52,17 @@ def on_order_created(order: Any, config: ShopConfig) -> None:
     """A placed order gives its e-mail: a new contact, or a reactivation (shop and funnel)."""
     if order.status in NOT_PLACED or not order.user_email:
         return
+    history.record_placed(order)  # whatever the switches: later answers need it
     if EventType.CONTACT_CREATED not in enabled_events():
         return
     source = order_source(order, config)
     context = ("checkout", order.checkout_token) if order.checkout_token else ("order", str(order.pk))
 
     def known_elsewhere() -> bool:
-        from saleor.order.models import Order
+        known = history.ordered_elsewhere(order.user_email, order.pk)
+        if known is not None:
+            return known
+        from saleor.order.models import Order  # until the history import has finished
 
         return Order.objects.filter(user_email__iexact=order.user_email).exclude(pk=order.pk).exists()
 
@@ -77,18 +81,22 @@ def on_order_payment(order: Any, config: ShopConfig) -> None:
         start_funnel_timer(order, config)
     if order.charge_status not in PAID:
         return
+    lines = serialize.order_lines(order)
+    history.record_paid(order, lines)  # whatever the switches: later answers need it
     wanted = enabled_events() & {EventType.ORDER_COMPLETED, EventType.CUSTOMER_CREATED, EventType.PRODUCT_CONFLICT}
     if not wanted:
         return
-    lines = serialize.order_lines(order)
     if EventType.ORDER_COMPLETED in wanted and source is not Source.FUNNEL:
         record_order_completed(order, source, config, trigger="payment", lines=lines)
-    if EventType.CUSTOMER_CREATED in wanted and not _paid_before(order):
+    earlier = None  # the customer's other fully paid orders; None until the history import has finished
+    if wanted & {EventType.CUSTOMER_CREATED, EventType.PRODUCT_CONFLICT}:
+        earlier = history.earlier_paid_orders(order)
+    if EventType.CUSTOMER_CREATED in wanted and not (_paid_before(order) if earlier is None else earlier):
         contacts.record_customer(
             serialize.contact_from_order(order), source, serialize.order_summary(order, config, lines)
         )
     if EventType.PRODUCT_CONFLICT in wanted:
-        _record_product_conflict(order, source, config, lines)
+        _record_product_conflict(order, source, config, lines, earlier)
 
 
 def _same_customer(order: Any) -> Q:
@@ -99,6 +107,7 @@ def _same_customer(order: Any) -> Q:
 
 
 def _paid_before(order: Any) -> bool:
+    """Saleor's tables asked directly (a scan): only until the history import has finished."""
     from saleor.order.models import Order
 
     return Order.objects.filter(_same_customer(order), charge_status__in=PAID).exclude(pk=order.pk).exists()
@@ -112,23 +121,19 @@ def is_digital(line: Any, config: ShopConfig) -> bool:
     return False
 
 
-def _record_product_conflict(order: Any, source: Source, config: ShopConfig, lines: list[Any]) -> None:
-    from saleor.order.models import OrderLine
-
+def _record_product_conflict(
+    order: Any, source: Source, config: ShopConfig, lines: list[Any], paid_orders: dict[str, list[int]] | None
+) -> None:
     digital = {line.variant.product_id: line for line in lines if line.variant and is_digital(line, config)}
     if not digital:
         return
-    earlier: dict[int, list[str]] = {}
-    customer_orders = OrderLine.objects.filter(
-        variant__product_id__in=list(digital), order__charge_status__in=PAID
-    ).exclude(order_id=order.pk)
-    customer_q = Q(order__user_email__iexact=order.user_email) if order.user_email else Q(pk__in=[])
-    if order.user_id:
-        customer_q |= Q(order__user_id=order.user_id)
-    for product_id, order_id in customer_orders.filter(customer_q).values_list("variant__product_id", "order_id"):
-        earlier.setdefault(product_id, [])
-        if str(order_id) not in earlier[product_id]:
-            earlier[product_id].append(str(order_id))
+    if paid_orders is None:
+        earlier = _earlier_holders_in_saleor(order, digital)
+    else:
+        earlier = {}
+        for order_id, product_ids in paid_orders.items():
+            for product_id in set(product_ids) & set(digital):
+                earlier.setdefault(product_id, []).append(order_id)
     if not earlier:
         return
     products = [
@@ -151,6 +156,24 @@ def _record_product_conflict(order: Any, source: Source, config: ShopConfig, lin
         ),
         idempotency_key=f"product_conflict:{order.pk}",
     )
+
+
+def _earlier_holders_in_saleor(order: Any, digital: dict[int, Any]) -> dict[int, list[str]]:
+    """Saleor's tables asked directly (a scan): only until the history import has finished."""
+    from saleor.order.models import OrderLine
+
+    earlier: dict[int, list[str]] = {}
+    customer_orders = OrderLine.objects.filter(
+        variant__product_id__in=list(digital), order__charge_status__in=PAID
+    ).exclude(order_id=order.pk)
+    customer_q = Q(order__user_email__iexact=order.user_email) if order.user_email else Q(pk__in=[])
+    if order.user_id:
+        customer_q |= Q(order__user_id=order.user_id)
+    for product_id, order_id in customer_orders.filter(customer_q).values_list("variant__product_id", "order_id"):
+        earlier.setdefault(product_id, [])
+        if str(order_id) not in earlier[product_id]:
+            earlier[product_id].append(str(order_id))
+    return earlier
 
 
 # --- funnel completion ---------------------------------------------------------------------
