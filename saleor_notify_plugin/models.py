@@ -273,21 +273,20 @@ class Contact(models.Model):
 
 
 class TransactionCursor(models.Model):
-    """How far a poller has read one of Saleor's tables (payment records, order and customer events).
+    """How far a reader has read one of Saleor's tables (payment records, order and customer events).
 
     Rows are read by primary key. A row can become visible after rows with higher ids (its
-    transaction commits later), so the cursor keeps two marks: ``seen_high``, the highest id
-    read, with ``snapshot``, the database snapshot of that read (a row at or below
-    ``seen_high`` is read again only if that snapshot did not see it); and ``position``, below
-    which nothing new can appear. ``position`` moves to a checkpoint's ``seen_high`` once every
-    transaction that was running at the checkpoint has ended (``checkpoint_xmax``), or after an
-    hour at most. Timestamps the rows carry (a payment app may back-date them) play no part.
+    transaction commits later), so the cursor keeps a floor, ``position``, below which nothing
+    new can appear, and the ids above it already handed over, ``decided``: every row is handed
+    over once. ``position`` rises to a checkpoint's ``checkpoint_high`` once every transaction
+    that was running at the checkpoint has ended (``checkpoint_xmax``), or after an hour at
+    most. Timestamps the rows carry (a payment app may back-date them) play no part.
     """
 
     name = models.CharField(max_length=32, primary_key=True, help_text="transaction_event, payment_transaction, ...")
     position = models.BigIntegerField(default=0, help_text="Every row with an id up to this one was read.")
     seen_high = models.BigIntegerField(default=0, help_text="The highest id read so far.")
-    snapshot = models.TextField(blank=True, help_text="pg_snapshot of the last read; empty before the first.")
+    decided = models.JSONField(default=list, blank=True, help_text="Ids above position already handed over.")
     checkpoint_high = models.BigIntegerField(null=True, blank=True)
     checkpoint_xmax = models.BigIntegerField(null=True, blank=True, help_text="Transactions below this must end first.")
     checkpoint_at = models.DateTimeField(null=True, blank=True)

@@ -3,10 +3,12 @@
 Ids are handed out when a row is inserted, but rows become visible when their transaction
 commits, so a row can appear after rows with higher ids. A timestamp column does not help:
 payment apps set ``created_at`` themselves (Saleor's Stripe app sends the Stripe event's
-time). So each read remembers the database snapshot it ran in, and the next read takes the
-rows above the highest id seen *plus* the rows at or below it that snapshot did not see.
-The cursor's floor (``position``) only rises to a checkpoint once every transaction that was
-running at the checkpoint has ended, so whatever they insert is read first.
+time). So the cursor keeps a floor (``position``) below which nothing new can appear, and
+above it the ids it has already handed over (``decided``): each read takes the rows above the
+floor that were not handed over before, so every row is handed over exactly once, however
+late it appears. The floor only rises to a checkpoint once every transaction that was running
+at the checkpoint has ended (PostgreSQL's snapshot ``xmin``), so whatever they insert is read
+first; the ids below the new floor are then forgotten.
 
 Bound: a row is read however late its transaction commits, up to ``MAX_WAIT_S`` (an hour)
 after the checkpoint taken while it was open; past that the floor moves on (and says so in
@@ -51,30 +53,15 @@ class NewRows:
         self.rows = self.rows[:position]
 
 
-def _not_seen_sql(table: str) -> str:
-    """Rows whose inserting transaction the stored snapshot did not see (xmin widened to xid8)."""
-    ref = "(pg_snapshot_xmax(%s::pg_snapshot)::text::bigint)"
-    near = f"((({ref} >> 32) << 32) | {table}.xmin::text::bigint)"
-    full = (
-        f"({near} - CASE WHEN {near} - {ref} > {_TWO_31} THEN {_TWO_32} "
-        f"WHEN {ref} - {near} > {_TWO_31} THEN -{_TWO_32} ELSE 0 END)"
-    )
-    xid = f"GREATEST({full}, 3)::text::xid8"
-    # A row of the reading transaction itself counts as seen (only a test reads and writes in one).
-    return (
-        f"(NOT pg_visible_in_snapshot({xid}, %s::pg_snapshot)"
-        f" AND {xid} IS DISTINCT FROM pg_current_xact_id_if_assigned())"
-    )
-
-
-def _snapshot() -> tuple[str, int, int]:
+def _snapshot() -> tuple[int, int]:
+    """The oldest transaction still running, and the next to start (top-level ids)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s::text, pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint"
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint"
             " FROM pg_current_snapshot() AS s"
         )
-        text, xmin, xmax = cursor.fetchone()
-    return text, xmin, xmax
+        xmin, xmax = cursor.fetchone()
+    return xmin, xmax
 
 
 def start(name: str, model: Any) -> None:
@@ -99,22 +86,15 @@ def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: in
         if cursor is None:
             yield None
             return
-        snapshot, xmin, xmax = _snapshot()
+        xmin, xmax = _snapshot()
         now = timezone.now()
-        table = connection.ops.quote_name(queryset.model._meta.db_table)
-        unread = queryset.filter(pk__gt=cursor.position)
-        if cursor.snapshot:
-            pk_column = f"{table}.{connection.ops.quote_name(queryset.model._meta.pk.column)}"
-            unread = unread.extra(
-                where=[f"({pk_column} > %s OR {_not_seen_sql(table)})"],
-                params=[cursor.seen_high, *[cursor.snapshot] * 5, cursor.snapshot, *[cursor.snapshot] * 5],
-            )
+        decided = set(cursor.decided)
         rows: list[Any] = []
         after = cursor.position
         truncated = False
         for _ in range(max_batches):
-            chunk = list(unread.filter(pk__gt=after).order_by("pk")[:batch])
-            rows += chunk
+            chunk = list(queryset.filter(pk__gt=after).order_by("pk")[:batch])
+            rows += [row for row in chunk if row.pk not in decided]
             if len(chunk) < batch:
                 break
             after = chunk[-1].pk
@@ -124,14 +104,12 @@ def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: in
         found = NewRows(rows=rows, committed_after=cursor.updated_at, now=now)
         yield found
 
-        # Up to which id every unread row was handed over (None: all of them).
+        # Up to which id every row above the floor was handed over (None: all of them).
         complete_through = found.through if found.through is not None else (after if truncated else None)
+        decided |= {r.pk for r in found.rows}
         changes: dict[str, Any] = {"updated_at": now}
-        if complete_through is None or complete_through >= cursor.seen_high:
-            read_high = complete_through if complete_through is not None else max((r.pk for r in rows), default=0)
-            changes.update(seen_high=max(cursor.seen_high, read_high), snapshot=snapshot)
-        # else: late rows below the old mark are still unread; keep the old mark and snapshot.
         checkpoint_high = cursor.checkpoint_high
+        position = cursor.position
         if checkpoint_high is not None and (complete_through is None or checkpoint_high <= complete_through):
             done = xmin >= (cursor.checkpoint_xmax or 0)
             overdue = cursor.checkpoint_at is not None and now - cursor.checkpoint_at > timedelta(seconds=MAX_WAIT_S)
@@ -141,10 +119,13 @@ def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: in
                         "saleor-notify: %s: a transaction has been open for over %d s; reading on without it",
                         name, int(MAX_WAIT_S),
                     )
-                changes["position"] = max(cursor.position, checkpoint_high)
+                position = max(position, checkpoint_high)
+                changes["position"] = position
                 checkpoint_high = None
+        seen_high = max([cursor.seen_high, *decided])
+        changes.update(seen_high=seen_high, decided=sorted(pk for pk in decided if pk > position))
         if checkpoint_high is None:
-            changes.update(
-                checkpoint_high=changes.get("seen_high", cursor.seen_high), checkpoint_xmax=xmax, checkpoint_at=now
-            )
+            # Rows up to the highest id handed over were allocated before now: once every
+            # transaction running now has ended, none of them can still appear.
+            changes.update(checkpoint_high=seen_high, checkpoint_xmax=xmax, checkpoint_at=now)
         TransactionCursor.objects.filter(pk=name).update(**changes)

@@ -226,9 +226,13 @@ def test_a_mail_server_stalling_after_the_message_is_cut_at_the_limit_and_not_re
     server = _StallingSmtpServer("after_data")
     delivery = _email_through(spawn_worker, monkeypatch, server)
     attempts = list(delivery.attempts.all())
-    print(f"\ne-mail attempts, reply trickled: {[a.duration_ms for a in attempts]} ms")
-    assert (delivery.status, delivery.failure_kind, len(attempts)) == ("FAILED", "timeout", 1)
-    assert attempts[0].duration_ms / 1000 < LIMIT_S + SLACK_S
+    kinds = [a.error_kind for a in attempts]
+    print(f"\ne-mail attempts, reply trickled: {[a.duration_ms for a in attempts]} ms, {kinds}")
+    assert (delivery.status, delivery.failure_kind) == ("FAILED", "timeout")
+    # Only an attempt that never reached the server may come before (a loaded machine can take
+    # 2 s to connect); once the message went out, nothing more.
+    assert kinds[-1] == "timeout" and set(kinds[:-1]) <= {"smtp_temporary"}
+    assert all(a.duration_ms / 1000 < LIMIT_S + SLACK_S for a in attempts)
     assert server.messages == 1
 
 
