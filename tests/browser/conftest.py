@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from saleor_notify_plugin.dashboard.views import STATIC_DIR
+from tests.support.wsgi_server import serve
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself
 # are synchronous and safe.
@@ -111,21 +112,8 @@ class _Handler:
 @pytest.fixture(scope="session")
 def _server(django_db_setup) -> Iterator[int]:
     """A threaded HTTP server on 127.0.0.1 (each request on its own thread and connection)."""
-    import threading
-
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(_Handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with serve(_Handler()) as port:
+        yield port
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ real receivers, the real worker; checkouts and orders from the fake shop of the 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ import requests
 from saleor_notify_plugin.graphql.requestor import Permission, Requestor, RequestorKind
 from tests.browser.server import TOKENS
 from tests.support.references import SHOP, FakeShop
+from tests.support.wsgi_server import serve
 
 ENDPOINT_PATH = "/plugins/global/saleor.notify/graphql/"
 
@@ -43,21 +43,10 @@ class Api:
 
 @pytest.fixture(scope="session")
 def _http_server(django_db_setup) -> Iterator[int]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-
     from tests.browser.conftest import _Handler
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(_Handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with serve(_Handler()) as port:
+        yield port
 
 
 @pytest.fixture
