@@ -11,11 +11,9 @@ retried task) is recorded once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from .. import payloads, services
 from ..channels import enabled_events
@@ -111,10 +109,9 @@ def _legacy_transactions():
 
 
 def _poll_table(name: str, config: ShopConfig, enabled: set[EventType]) -> int:
-    reader = _transaction_events if name == "transaction_event" else _legacy_transactions
     prefix = "te" if name == "transaction_event" else "tx"
     recorded = 0
-    with cursor.new_rows(name, reader(), batch=BATCH, max_batches=MAX_BATCHES_PER_RUN) as found:
+    with cursor.new_rows(name, TABLES[name](), batch=BATCH, max_batches=MAX_BATCHES_PER_RUN) as found:
         if found is None:
             return 0  # another poller holds it
         candidates = []
@@ -161,9 +158,8 @@ def start_reading() -> None:
         cursor.start(name, reader().model)
 
 
-def poll(config: ShopConfig, now: datetime | None = None) -> dict[str, int]:
+def poll(config: ShopConfig) -> dict[str, int]:
     """Read new payment records of both APIs; returns how many events were recorded."""
-    now = now or timezone.now()
     enabled = enabled_events() & {
         EventType.TRANSACTION_APPROVED,
         EventType.TRANSACTION_DECLINED,
