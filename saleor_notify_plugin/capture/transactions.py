@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from .. import payloads, services
-from ..channels import enabled_events
+from ..activity import events_on_between
 from ..events import EventType, Source
 from ..models import NotificationEvent
 from . import cursor, serialize
@@ -108,12 +108,15 @@ def _legacy_transactions():
     )
 
 
-def _poll_table(name: str, config: ShopConfig, enabled: set[EventType]) -> int:
+def _poll_table(name: str, config: ShopConfig) -> int:
     prefix = "te" if name == "transaction_event" else "tx"
     recorded = 0
     with cursor.new_rows(name, TABLES[name](), batch=BATCH, max_batches=MAX_BATCHES_PER_RUN) as found:
         if found is None:
             return 0  # another poller holds it
+        # Recorded only if the switch was on when Saleor learnt of the row (since the previous
+        # read): a switch turned off since must not hide what happened while it was on.
+        enabled = {EventType(e) for e in events_on_between(found.committed_after, found.now)} & POLLED
         candidates = []
         for row in found.rows:
             event = TE_EVENTS.get(row.type) if prefix == "te" else legacy_event(row.kind, row.is_success)
@@ -149,6 +152,7 @@ def _poll_table(name: str, config: ShopConfig, enabled: set[EventType]) -> int:
     return recorded
 
 
+POLLED = {EventType.TRANSACTION_APPROVED, EventType.TRANSACTION_DECLINED, EventType.REFUND_APPLIED}
 TABLES = {"transaction_event": _transaction_events, "payment_transaction": _legacy_transactions}
 
 
@@ -160,14 +164,6 @@ def start_reading() -> None:
 
 def poll(config: ShopConfig) -> dict[str, int]:
     """Read new payment records of both APIs; returns how many events were recorded."""
-    enabled = enabled_events() & {
-        EventType.TRANSACTION_APPROVED,
-        EventType.TRANSACTION_DECLINED,
-        EventType.REFUND_APPLIED,
-    }
-    counts = {}
-    for name in TABLES:
-        # Run even with every switch off: the cursor moves on, and each row is read once, so
-        # switching on later does not notify what happened while off.
-        counts[name] = _poll_table(name, config, enabled)
-    return counts
+    # Run even with every switch off: the cursor moves on, and each row is read once, so
+    # switching on later does not notify what happened while off.
+    return {name: _poll_table(name, config) for name in TABLES}
