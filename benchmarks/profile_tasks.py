@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.profile_tasks [N]
 
-Records N events (enqueued to a queue nobody consumes), then runs ``services.fan_out`` and
-``services.attempt_delivery`` for them here, timing each and printing pyinstrument's tree.
+Records N events (enqueued to a queue nobody consumes), then runs ``fan_out.fan_out`` and
+``attempts.attempt_delivery`` for them here, timing each and printing pyinstrument's tree.
 """
 
 from __future__ import annotations
@@ -33,18 +33,18 @@ def main() -> None:
         for i in range(n):
             with transaction.atomic():
                 ids.append(fx.record(fx.single_event, i))
-        from saleor_notify_plugin import services
+        from saleor_notify_plugin.pipeline import attempts, fan_out
 
         fan, deliver, delivery_ids = [], [], []
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for event_id in ids:
             t0 = time.perf_counter()
-            delivery_ids += services.fan_out(event_id)
+            delivery_ids += fan_out.fan_out(event_id)
             fan.append(time.perf_counter() - t0)
         for pk in delivery_ids:
             t0 = time.perf_counter()
-            services.attempt_delivery(pk)
+            attempts.attempt_delivery(pk)
             deliver.append(time.perf_counter() - t0)
         profiler.stop()
         print(f"fan_out median {statistics.median(fan) * 1000:.2f} ms, "

@@ -237,7 +237,7 @@ class Fixture:
     """Channels and switches: one event type per configuration, postback channels to the receiver."""
 
     def __init__(self, receiver: Receiver) -> None:
-        from saleor_notify_plugin import channels
+        from saleor_notify_plugin import channels, switches
 
         self.receiver = receiver
         self.events = {1: "ORDER_COMPLETED", 10: "REFUND_APPLIED", 50: "TRANSACTION_APPROVED"}
@@ -245,20 +245,20 @@ class Fixture:
         for i in range(50):
             made.append(channels.create_channel(name=f"bench {i}", kind="POSTBACK", url=receiver.url(f"/c/{i}")).pk)
         for n, event in self.events.items():
-            channels.set_event_enabled(event, True)
+            switches.set_event_enabled(event, True)
             for pk in made[:n]:
                 channels.attach_channel(event, pk, ["SHOP"])
         # Throughput / latency / backlog: one event type with one channel of its own.
         self.single_event = "CUSTOMER_CREATED"
         self.single_channel = channels.create_channel(name="bench single", kind="POSTBACK", url=receiver.url("/one"))
-        channels.set_event_enabled(self.single_event, True)
+        switches.set_event_enabled(self.single_event, True)
         channels.attach_channel(self.single_event, self.single_channel.pk, ["SHOP"])
         self.payload = order_payload()
 
     def record(self, event: str, n: int = 0):
-        from saleor_notify_plugin import services
+        from saleor_notify_plugin.pipeline import recording
 
-        return services.record_event(
+        return recording.record_event(
             event, SOURCE, subject_type="order", subject_id=str(n), order_id=str(n),
             payload=self.payload, idempotency_key=uuid.uuid4().hex,
         )
@@ -328,14 +328,14 @@ def record_once(fx: Fixture, event: str) -> float:
 
 def record_no_enqueue_once(fx: Fixture) -> float:
     """The same, with the after-commit ``send_task`` replaced by a no-op (diagnosis only)."""
-    from saleor_notify_plugin import services
+    from saleor_notify_plugin.pipeline import broker
 
-    original = services._send_task
-    services._send_task = lambda *a, **k: True  # type: ignore[assignment]
+    original = broker.send_task
+    broker.send_task = lambda *a, **k: True  # type: ignore[assignment]
     try:
         return record_once(fx, fx.events[1])
     finally:
-        services._send_task = original  # type: ignore[assignment]
+        broker.send_task = original  # type: ignore[assignment]
 
 
 def bench_request_path(fx: Fixture, runs: int, iters: int) -> dict[str, Any]:
@@ -604,11 +604,11 @@ def fill_backlog(rows: int, channel_id: int, tag: str) -> list[int]:
 
 
 def enqueue_deliveries(ids: list[int]) -> float:
-    from saleor_notify_plugin import services
+    from saleor_notify_plugin.pipeline import broker
 
     t0 = time.perf_counter()
     for pk in ids:
-        services._send_task(services.DELIVER_TASK, [pk])
+        broker.send_task(broker.DELIVER_TASK, [pk])
     return time.perf_counter() - t0
 
 

@@ -7,20 +7,21 @@ import uuid
 
 from django.utils import timezone
 
-from . import senders
 from .conf import get_settings
 from .delivery import envelope
 from .delivery.outcome import Outcome
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind
 from .models import NotificationChannel
+from .pipeline import send
 
 logger = logging.getLogger(__name__)
 
 TEST_EVENT = "test"
 
 
-def test_envelope(channel: NotificationChannel) -> dict:
+def probe_envelope(channel: NotificationChannel) -> dict:
+    """The envelope of a test notification to ``channel``: event ``test``, a fresh id, nothing recorded."""
     return envelope.build_envelope(
         event_id=f"evt_test_{uuid.uuid4().hex}",
         event=TEST_EVENT,
@@ -42,10 +43,10 @@ def send_test(channel_id: int) -> Outcome:
     settings = get_settings()
     kind = ChannelKind(channel.kind)
     if kind is ChannelKind.POSTBACK:
-        data = test_envelope(channel)
-        outcome = senders.send_postback(channel, data["id"], envelope.encode(data), settings)
+        data = probe_envelope(channel)
+        outcome = send.send_postback(channel, data["id"], envelope.encode(data), settings)
     elif kind is ChannelKind.SLACK:
-        outcome = senders.send_slack_text(channel, f"Test notification for channel {channel.name!r}.", settings)
+        outcome = send.send_slack_text(channel, f"Test notification for channel {channel.name!r}.", settings)
     else:
         raise NotifyError(
             NotifyErrorCode.INVALID, "Test sends exist for postback and Slack channels, not e-mail channels.", "id"

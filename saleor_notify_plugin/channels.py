@@ -1,4 +1,7 @@
-"""Service API for configuration: channels, event switches and attachments."""
+"""Configuration writes: channels (with their signing secrets) and their attachments to events.
+
+The event switches are in ``switches``; what a channel receives is read by ``pipeline.fan_out``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,12 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import activity
 from .conf import get_settings
 from .delivery.signing import generate_secret
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType
-from .models import EventChannel, EventSwitch, NotificationChannel
+from .models import EventChannel, NotificationChannel
+from .switches import parse_event
 from .validation import check_text, validate_emails, validate_sources, validate_target_url
 
 #: After a rotation, receivers get signatures with the old secret too for this long.
@@ -119,32 +122,8 @@ def _get_channel(channel_id: int, lock: bool = False) -> NotificationChannel:
     return channel
 
 
-def _event(event: EventType | str) -> EventType:
-    try:
-        return EventType(str(getattr(event, "value", event)).upper())
-    except ValueError:
-        raise NotifyError(NotifyErrorCode.INVALID, f"Unknown event {str(event)[:40]!r}.", "event") from None
-
-
-def set_event_enabled(event: EventType | str, is_enabled: bool) -> EventSwitch:
-    event_type = _event(event)
-    with transaction.atomic():
-        switch, _ = EventSwitch.objects.update_or_create(
-            event=event_type.value, defaults={"is_enabled": bool(is_enabled)}
-        )
-        activity.set_on(event_type.value, bool(is_enabled))
-    return switch
-
-
-def enabled_events() -> set[EventType]:
-    """The events switched on now (or at the moment being recorded, see ``activity.recording_as_of``)."""
-    if (at := activity.moment()) is not None:
-        return {EventType(e) for e in activity.events_on_at(at)}
-    return {EventType(e) for e in EventSwitch.objects.filter(is_enabled=True).values_list("event", flat=True)}
-
-
 def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[str]) -> EventChannel:
-    event_type = _event(event)
+    event_type = parse_event(event)
     source_set = validate_sources(sources)
     with transaction.atomic():
         channel = _get_channel(channel_id)

@@ -16,7 +16,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .conf import get_settings
-from .models import Delivery, DeliveryStatus, Heartbeat, NotificationEvent
+from .models import Delivery, DeliveryStatus, Heartbeat, RecordedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def snapshot(now: datetime | None = None, *, expect_poller: bool | None = None) 
     """
     now = now or timezone.now()
     settings = get_settings()
-    unfanned = NotificationEvent.objects.filter(fanned_out_at__isnull=True)
+    unfanned = RecordedEvent.objects.filter(fanned_out_at__isnull=True)
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     pending_events, due_deliveries = unfanned.count(), due.count()
     oldest = [t for t in (unfanned.aggregate(t=Min("created_at"))["t"], due.aggregate(t=Min("next_attempt_at"))["t"])
@@ -93,7 +93,7 @@ def snapshot(now: datetime | None = None, *, expect_poller: bool | None = None) 
 
     problems = []
     stale_s = STALE_AFTER_INTERVALS * settings.sweep_interval_s
-    recorded_anything = pending_events or NotificationEvent.objects.exists()
+    recorded_anything = pending_events or RecordedEvent.objects.exists()
     if ages[BEAT] is not None and ages[BEAT] > stale_s:
         problems.append(Problem("BEAT_STOPPED", f"Celery beat last sent the plugin's periodic tasks "
                                 f"{ages[BEAT]:.0f} s ago: is beat running?"))

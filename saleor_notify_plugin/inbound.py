@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connections, router, transaction
 
-from . import payloads, services
+from . import payloads
 from .errors import NotifyError, NotifyErrorCode
 from .events import EventType, Source
-from .models import NotificationEvent
+from .models import RecordedEvent
+from .pipeline import recording
 from .validation import check_text
 
 #: Answers are copied into the postback: bounded so one storefront call cannot bloat the outbox.
@@ -131,8 +132,8 @@ def complete_survey(
     source = _source(source)
     reference = survey_reference(checkout_token=checkout_token, order_id=order_id, email=email)
     key = survey_key(survey_id, reference)
-    using = router.db_for_write(NotificationEvent)
-    events = NotificationEvent.objects.using(using)
+    using = router.db_for_write(RecordedEvent)
+    events = RecordedEvent.objects.using(using)
     with transaction.atomic(using=using):
         _lock(reference, using)
         if events.filter(idempotency_key=key).exists():
@@ -145,7 +146,7 @@ def complete_survey(
                     f"This checkout or order has reported {max_per_reference} surveys, the most accepted.",
                     "surveyId",
                 )
-        event_id = services.record_event(
+        event_id = recording.record_event(
             EventType.SURVEY_COMPLETED,
             source,
             subject_type="survey",
@@ -175,7 +176,7 @@ def cancel_subscription(
     subscription_id = clean_text(subscription_id, "subscriptionId", 128, required=True)
     email = clean_email(email)
     reason = clean_text(reason, "reason", 1000)
-    event_id = services.record_event(
+    event_id = recording.record_event(
         EventType.SUBSCRIPTION_CANCELED,
         _source(source),
         subject_type="subscription",

@@ -113,11 +113,12 @@ class EventChannel(models.Model):
         return {f"source_{s.value.lower()}": s.value in sources for s in Source}
 
 
-class NotificationEvent(models.Model):
-    """The outbox: one row per business event, written in the shop's own transaction.
+class RecordedEvent(models.Model):
+    """One recorded occurrence of a business event (the outbox), written in the shop's own transaction.
 
     It is the source of truth: a lost broker message or a killed worker is recovered by the
-    sweep, which finds rows that were never fanned out.
+    sweep, which finds rows that were never fanned out. (The kind of event, with its switch and
+    attachments, is ``events.EventType``; GraphQL calls that kind ``NotificationEvent``.)
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -136,6 +137,7 @@ class NotificationEvent(models.Model):
     )
 
     class Meta:
+        db_table = "saleor_notify_notificationevent"  # the table's name from before the model's rename
         ordering = ("-created_at",)
         indexes = [
             models.Index(
@@ -169,7 +171,7 @@ class AttemptTrigger(models.TextChoices):
 class Delivery(models.Model):
     """One event to one channel. Its attempts are the delivery log."""
 
-    event = models.ForeignKey(NotificationEvent, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(RecordedEvent, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.ForeignKey(
         NotificationChannel, on_delete=models.SET_NULL, null=True, related_name="deliveries"
     )

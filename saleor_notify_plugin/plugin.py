@@ -135,13 +135,13 @@ class NotifyPlugin(BasePlugin):
 
     @classmethod
     def save_plugin_configuration(cls, plugin_configuration, cleaned_data):
-        from . import channels
+        from .switches import set_event_enabled
 
         items = list(cleaned_data.get("configuration") or [])
         switches = {i["name"]: i["value"] for i in items if i.get("name") in shop_config.SWITCH_KEYS}
         for key, value in switches.items():
             enabled = value is True or str(value).strip().lower() == "true"
-            channels.set_event_enabled(shop_config.SWITCH_KEYS[key], enabled)
+            set_event_enabled(shop_config.SWITCH_KEYS[key], enabled)
         cleaned_data = {**cleaned_data, "configuration": [i for i in items if i.get("name") not in switches]}
         # The rows are the one copy of the switches: none is kept in PluginConfiguration.
         plugin_configuration.configuration = [
@@ -164,8 +164,8 @@ class NotifyPlugin(BasePlugin):
     @staticmethod
     def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Set the switch fields to the rows' state (one query), adding missing ones."""
-        from .channels import enabled_events
         from .conf import get_settings
+        from .switches import enabled_events
 
         enabled = enabled_events()
         private = "allowed" if get_settings().allow_private_targets else "refused"

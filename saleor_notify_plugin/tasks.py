@@ -1,5 +1,7 @@
 """Thin Celery tasks: they take ids, reload rows, and carry no secrets through the broker.
 
+Each task body is one call into a stage of ``pipeline``.
+
 Defined with ``shared_task``: inside Saleor they run on Saleor's Celery app (which
 autodiscovers this module); elsewhere on ``saleor_notify_plugin.celery_app``.
 """
@@ -13,7 +15,9 @@ from typing import Any
 from celery import shared_task
 from celery.signals import before_task_publish
 
-from . import health, services, telemetry
+from . import health, telemetry
+from .pipeline import attempts, broker, upkeep
+from .pipeline.fan_out import fan_out_many
 
 #: What every task body runs inside. Saleor's tasks must declare that they write to the
 #: primary database (``allow_writer``); the Saleor-facing plugin module installs that here,
@@ -38,34 +42,34 @@ PERIODIC_TASKS = {SWEEP_TASK, "saleor_notify.purge", "saleor_notify.capture"}
 _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
-@shared_task(name=services.FAN_OUT_TASK, **_RELIABLE)
+@shared_task(name=broker.FAN_OUT_TASK, **_RELIABLE)
 def fan_out(event_ids: list[str] | str) -> None:
     """Fan out and deliver a batch of events (a single id is accepted too)."""
     ids = [event_ids] if isinstance(event_ids, str) else event_ids
     attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.MESSAGING_BATCH_COUNT: len(ids)}
     links = telemetry.task_links(ids)
     with telemetry.span(telemetry.SPAN_FAN_OUT, kind="consumer", attributes=attributes, links=links):
-        run_in_task_context(services.fan_out_many, ids)
+        run_in_task_context(fan_out_many, ids)
 
 
-@shared_task(name=services.DELIVER_TASK, **_RELIABLE)
+@shared_task(name=broker.DELIVER_TASK, **_RELIABLE)
 def deliver(delivery_id: int) -> None:
     attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.DELIVERY_ID: delivery_id}
     with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes, links=telemetry.task_links()):
-        run_in_task_context(services.attempt_delivery, delivery_id)
+        run_in_task_context(attempts.attempt_delivery, delivery_id)
 
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep() -> None:
     """Re-enqueue lost work, then stamp the sweep's heartbeat and record the backlog gauges."""
     with telemetry.span(telemetry.SPAN_SWEEP):
-        run_in_task_context(services.sweep)
+        run_in_task_context(upkeep.sweep)
         run_in_task_context(health.after_sweep)
 
 
 @shared_task(name="saleor_notify.purge", ignore_result=True)
 def purge() -> None:
-    run_in_task_context(services.purge_old)
+    run_in_task_context(upkeep.purge_old)
 
 
 def beat_schedule(sweep_interval_s: float = 60.0) -> dict[str, dict]:

@@ -183,7 +183,7 @@ def bind[T](func: Callable[..., T]) -> Callable[..., T]:
 
 
 def record_attributes(event: Any, source: Any, **kwargs: Any) -> dict[str, Any]:
-    """The ``saleor_notify.record`` span's attributes, from ``services.record_event``'s arguments."""
+    """The ``saleor_notify.record`` span's attributes, from ``pipeline.recording.record_event``'s arguments."""
     return {
         EVENT_TYPE: str(getattr(event, "value", event)).lower(),
         SOURCE: str(getattr(source, "value", source)).lower(),

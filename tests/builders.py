@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
-from saleor_notify_plugin import channels, services
+from saleor_notify_plugin import channels, switches
 from saleor_notify_plugin.events import EventType, Source
 from saleor_notify_plugin.models import Delivery, NotificationChannel
+from saleor_notify_plugin.pipeline import recording
 
 
 def postback_channel(url: str, name: str = "CRM", **kwargs: Any) -> NotificationChannel:
@@ -17,7 +18,7 @@ def postback_channel(url: str, name: str = "CRM", **kwargs: Any) -> Notification
 
 
 def attach(event: EventType, channel: NotificationChannel, sources: tuple[str, ...] = ("ADMIN", "SHOP", "FUNNEL")):
-    channels.set_event_enabled(event, True)
+    switches.set_event_enabled(event, True)
     return channels.attach_channel(event, channel.pk, sources)
 
 
@@ -31,7 +32,7 @@ def record(
 ) -> uuid.UUID | None:
     """Record one event in its own transaction, as a hook inside Saleor's request would."""
     with transaction.atomic():
-        return services.record_event(
+        return recording.record_event(
             event,
             source,
             subject_type="order",

@@ -177,7 +177,7 @@ def _wait_until_the_worker_is_idle(timeout_s: float = 10.0) -> None:
     import psycopg
     from django.db import connection
 
-    from saleor_notify_plugin.dispatch import publisher
+    from saleor_notify_plugin.pipeline.broker import publisher
 
     publisher.flush()
 

@@ -8,9 +8,10 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from .. import payloads, services
+from .. import payloads
 from ..events import EventType, Source
 from ..models import Contact
+from ..pipeline import recording
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _record_contact(
     key = (
         f"contact_reactivated:{email}:{context_kind}:{context_id}" if reactivation else f"contact_created:{email}"
     )
-    services.record_event(
+    recording.record_event(
         EventType.CONTACT_CREATED,
         source,
         subject_type="contact",
@@ -99,7 +100,7 @@ def record_customer(contact: dict[str, Any], source: Source, order: dict[str, An
     email = contact["email"]
     if not email:
         return False
-    recorded = services.record_event(
+    recorded = recording.record_event(
         EventType.CUSTOMER_CREATED,
         source,
         subject_type="contact",

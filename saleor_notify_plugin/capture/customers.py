@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..channels import enabled_events
 from ..events import EventType, Source
+from ..switches import enabled_events
 from . import contacts, history, serialize
 from .config import ShopConfig
 from .sources import checkout_source, funnel_reference, requestor_is_staff_or_app

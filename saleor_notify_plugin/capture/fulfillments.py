@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import payloads, services
+from .. import payloads
 from ..events import EventType
+from ..pipeline import recording
 from . import serialize
 from .config import ShopConfig
 from .sources import order_source
@@ -31,7 +32,7 @@ def on_tracking(fulfillment: Any, config: ShopConfig) -> None:
         }
         for fl in fulfillment.lines.select_related("order_line").order_by("pk")
     ]
-    services.record_event(
+    recording.record_event(
         EventType.SHIPPING_TRACKING_UPDATED,
         order_source(order, config),
         subject_type="fulfillment",

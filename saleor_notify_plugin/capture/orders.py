@@ -10,12 +10,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import payloads, services
+from .. import payloads
 from ..activity import recording_as_of
-from ..channels import enabled_events
 from ..events import EventType, Source
 from ..inbound import subscription_canceled_key
 from ..models import FunnelTimer
+from ..pipeline import recording
+from ..switches import enabled_events
 from . import contacts, history, serialize
 from .config import ShopConfig
 from .sources import order_source
@@ -35,7 +36,7 @@ def order_completed_key(order_id: Any) -> str:
 def record_order_completed(order: Any, source: Source, config: ShopConfig, *, trigger: str, lines=None) -> bool:
     summary = serialize.order_summary(order, config, lines)
     return (
-        services.record_event(
+        recording.record_event(
             EventType.ORDER_COMPLETED,
             source,
             subject_type="order",
@@ -145,7 +146,7 @@ def _record_product_conflict(
         }
         for product_id, order_ids in sorted(earlier.items())
     ]
-    services.record_event(
+    recording.record_event(
         EventType.PRODUCT_CONFLICT,
         source,
         subject_type="order",
@@ -242,7 +243,7 @@ def on_order_cancelled(order: Any, config: ShopConfig) -> None:
         if not serialize.has_metadata_flag(line, key):
             continue
         subscription_id = f"{order.pk}:{line.pk}"
-        services.record_event(
+        recording.record_event(
             EventType.SUBSCRIPTION_CANCELED,
             source,
             subject_type="subscription",

@@ -27,7 +27,7 @@ from django.db import transaction
 from ..activity import events_on_between, recording_as_of
 from ..conf import get_settings
 from ..events import EventType
-from ..models import Contact, NotificationEvent
+from ..models import Contact, RecordedEvent
 from . import cursor, customers, fulfillments, orders
 from .config import ShopConfig
 
@@ -66,7 +66,7 @@ def start_reading() -> None:
 
 
 def _recorded(keys: list[str]) -> set[str]:
-    return set(NotificationEvent.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    return set(RecordedEvent.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
 
 
 def _before_the_delay(queryset):

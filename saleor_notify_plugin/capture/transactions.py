@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import payloads, services
+from .. import payloads
 from ..activity import events_on_between
 from ..events import EventType, Source
-from ..models import NotificationEvent
+from ..models import RecordedEvent
+from ..pipeline import recording
 from . import cursor, serialize
 from .config import ShopConfig
 from .sources import checkout_source, order_source
@@ -79,7 +80,7 @@ def _record(event, ref, api, kind, amount, currency, psp, message, created_at, g
     else:
         token = order.checkout_token if order is not None else (str(checkout.token) if checkout else None)
         data = payloads.transaction_data(txn, order=order_ref, checkout_token=token)
-    services.record_event(
+    recording.record_event(
         event,
         _source(order, checkout, config),
         subject_type="transaction",
@@ -123,7 +124,7 @@ def _poll_table(name: str, config: ShopConfig) -> int:
             if event is not None and event in enabled:
                 candidates.append((row, event, f"{prefix}:{row.pk}"))
         done = set(
-            NotificationEvent.objects.filter(
+            RecordedEvent.objects.filter(
                 idempotency_key__in=[event_key(e, ref) for _, e, ref in candidates]
             ).values_list("idempotency_key", flat=True)
         )

@@ -66,10 +66,11 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import transaction
 
-    from saleor_notify_plugin import channels, services
+    from saleor_notify_plugin import channels, switches
     from saleor_notify_plugin.celery_app import app
     from saleor_notify_plugin.events import EventType, Source
     from saleor_notify_plugin.models import Delivery
+    from saleor_notify_plugin.pipeline import manual_retry, recording
 
     from .receivers import DemoReceivers
 
@@ -89,7 +90,7 @@ def main() -> int:
 
     all_sources = ["ADMIN", "SHOP", "FUNNEL"]
     for event in EventType:
-        channels.set_event_enabled(event, True)
+        switches.set_event_enabled(event, True)
         channels.attach_channel(event, crm.pk, all_sources)
     channels.attach_channel(EventType.ORDER_COMPLETED, flaky.pk, all_sources)
     channels.attach_channel(EventType.TRANSACTION_APPROVED, slow.pk, all_sources)
@@ -105,7 +106,7 @@ def main() -> int:
     with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="error"):
         for event in EventType:
             with transaction.atomic():  # as a hook inside the shop's request would
-                services.record_event(
+                recording.record_event(
                     event, sources.get(event, Source.SHOP), subject_type="demo", subject_id=event.value.lower(),
                     order_id="demo-order" if event.manual_retry else "", payload=example_payload(event),
                     idempotency_key=f"demo:{event.value}",
@@ -113,7 +114,7 @@ def main() -> int:
         wait_until_settled(Delivery, expected=14)
         # The shop owner retries the timed-out delivery by hand (the receiver is fast now).
         for failed in Delivery.objects.filter(status="FAILED", channel=slow):
-            services.retry_delivery(failed.pk)
+            manual_retry.retry_delivery(failed.pk)
         wait_until_settled(Delivery, expected=14)
 
     print_log(Delivery.objects.order_by("event__occurred_at", "pk").select_related("event"))

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 import graphene
 
-from .. import models, services
+from .. import models
 from ..events import ChannelKind, EventType
-from ..senders import event_envelope
+from ..pipeline import manual_retry
+from ..pipeline.send import event_envelope
 from . import enums
 from .errors import PermissionDenied
 from .ids import saleor_order_id, to_global_id
@@ -190,19 +191,19 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     occurred_at = graphene.DateTime(required=True)
 
     @staticmethod
-    def resolve_id(root: models.NotificationEvent, info) -> str:
+    def resolve_id(root: models.RecordedEvent, info) -> str:
         return root.envelope_id
 
     @staticmethod
-    def resolve_type(root: models.NotificationEvent, info) -> str:
+    def resolve_type(root: models.RecordedEvent, info) -> str:
         return root.event
 
     @staticmethod
-    def resolve_subject(root: models.NotificationEvent, info) -> _Subject:
+    def resolve_subject(root: models.RecordedEvent, info) -> _Subject:
         return _Subject(EventType(root.event), root.subject_type, root.subject_id)
 
     @staticmethod
-    def resolve_order_id(root: models.NotificationEvent, info) -> str | None:
+    def resolve_order_id(root: models.RecordedEvent, info) -> str | None:
         return saleor_order_id(root.order_id) if root.order_id else None
 
 
@@ -256,7 +257,7 @@ class NotificationDelivery(graphene.ObjectType):
 
     @staticmethod
     def resolve_can_retry(root: models.Delivery, info) -> bool:
-        return services.manual_retry_refusal(root) is None
+        return manual_retry.manual_retry_refusal(root) is None
 
     @staticmethod
     def resolve_attempts(root: models.Delivery, info) -> list[models.DeliveryAttempt]:

@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
-from saleor_notify_plugin import channels, services
+from saleor_notify_plugin import channels
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.models import Delivery
+from saleor_notify_plugin.pipeline import attempts, fan_out
 from tests.builders import attach, postback_channel, record
 from tests.graphql.operations import DELIVERIES, DELIVERY_RETRY, ORDER_RETRY
 from tests.support.receiver import Reply
@@ -37,9 +38,9 @@ def deliver(receiver):
         channel = postback_channel(receiver.script(path, reply), name=f"CRM {next(counter)}")
         attachment = attach(EventType(event), channel)
         event_id = record(EventType(event), order_id=order_id or str(uuid.uuid4()))
-        [delivery_id] = services.fan_out(event_id)
+        [delivery_id] = fan_out.fan_out(event_id)
         channels.detach(attachment.pk)  # the next event goes to the next channel only
-        services.attempt_delivery(delivery_id)
+        attempts.attempt_delivery(delivery_id)
         return Delivery.objects.select_related("event", "channel").get(pk=delivery_id)
 
     return run

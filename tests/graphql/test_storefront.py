@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from saleor_notify_plugin import channels
+from saleor_notify_plugin import switches
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS
 from saleor_notify_plugin.inbound import MAX_ANSWERS_BYTES
-from saleor_notify_plugin.models import NotificationEvent
+from saleor_notify_plugin.models import RecordedEvent
 from tests.graphql.operations import FUNNEL_COMPLETED, SUBSCRIPTION_CANCEL, SURVEY_COMPLETE
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ ORDER = to_global_id("Order", ORDER_UUID)
 
 @pytest.fixture
 def surveys_on():
-    channels.set_event_enabled("SURVEY_COMPLETED", True)
+    switches.set_event_enabled("SURVEY_COMPLETED", True)
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_survey_is_recorded_once_for_an_anonymous_caller_with_a_checkout(gql, su
     answers = {"score": 9, "comment": "Fast delivery"}
     first = survey(gql, checkout, answers=json.dumps(answers), source="FUNNEL")
     assert first.result("notificationSurveyComplete")["recorded"] is True
-    event = NotificationEvent.objects.get()
+    event = RecordedEvent.objects.get()
     assert (event.event, event.source, event.subject_type, event.subject_id) == (
         "SURVEY_COMPLETED", "FUNNEL", "survey", "nps-2024"
     )
@@ -49,14 +49,14 @@ def test_survey_is_recorded_once_for_an_anonymous_caller_with_a_checkout(gql, su
 
     again = survey(gql, checkout, email="ann@example.com", answers=json.dumps({"score": 1}))
     assert again.result("notificationSurveyComplete")["recorded"] is False
-    assert NotificationEvent.objects.count() == 1
+    assert RecordedEvent.objects.count() == 1
 
 
 def test_survey_with_an_order_keeps_the_order_id(gql, surveys_on, shop):
     order = shop.place_order(email="bob@example.com")
     response = survey(gql, None, orderId=to_global_id("Order", order))
     assert response.result("notificationSurveyComplete")["recorded"] is True
-    event = NotificationEvent.objects.get()
+    event = RecordedEvent.objects.get()
     assert (event.order_id, event.payload["email"]) == (order, "bob@example.com")
 
 
@@ -67,12 +67,12 @@ def test_a_checkout_that_became_an_order_is_one_reference(gql, surveys_on, shop)
     order = shop.place_order(token)
     by_order = survey(gql, None, orderId=to_global_id("Order", order))
     assert by_order.result("notificationSurveyComplete")["recorded"] is False
-    assert NotificationEvent.objects.count() == 1
+    assert RecordedEvent.objects.count() == 1
 
 
 def test_survey_is_not_recorded_while_the_event_is_off(gql, checkout):
     assert survey(gql, checkout).result("notificationSurveyComplete")["recorded"] is False
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -93,13 +93,13 @@ def test_survey_is_not_recorded_while_the_event_is_off(gql, checkout):
 def test_survey_errors(gql, surveys_on, checkout, input_, field, code):
     response = survey(gql, checkout, **input_)
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationSurveyComplete")] == [(field, code)]
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
 
 def test_a_checkout_without_an_address_cannot_report_a_survey(gql, surveys_on, shop):
     response = survey(gql, to_global_id("Checkout", shop.add_checkout("")), email="anyone@example.com")
     assert response.codes("notificationSurveyComplete") == ["INVALID"]
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
 
 def test_a_checkout_and_an_order_of_different_purchases_are_no_proof(gql, surveys_on, shop, checkout):
@@ -150,11 +150,11 @@ def test_subscription_cancel_errors(gql, input_, field, code):
 
 
 def test_subscription_cancel_is_recorded_once(gql):
-    channels.set_event_enabled("SUBSCRIPTION_CANCELED", True)
+    switches.set_event_enabled("SUBSCRIPTION_CANCELED", True)
     values = {"subscriptionId": "sub_1", "email": "ann@example.com", "orderId": ORDER, "reason": "too pricey"}
     first = gql(SUBSCRIPTION_CANCEL, {"input": {**values, "source": "FUNNEL"}})
     assert first.result("notificationSubscriptionCancel")["recorded"] is True
-    event = NotificationEvent.objects.get()
+    event = RecordedEvent.objects.get()
     assert (event.event, event.source, event.order_id) == ("SUBSCRIPTION_CANCELED", "FUNNEL", ORDER_UUID)
     again = gql(SUBSCRIPTION_CANCEL, {"input": values})
     assert again.result("notificationSubscriptionCancel")["recorded"] is False

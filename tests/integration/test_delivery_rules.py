@@ -4,10 +4,10 @@ import socket
 
 import pytest
 
-from saleor_notify_plugin import services
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import Delivery
+from saleor_notify_plugin.pipeline import manual_retry
 from tests.builders import attach, final_delivery, postback_channel, record
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
@@ -92,12 +92,12 @@ def test_manual_retry_is_one_attempt_with_the_same_event_id(live, receiver, path
     delivery = deliver_one(live, receiver, path, Reply(404), Reply(503), Reply(200), event=event)
     assert delivery.status == "FAILED"
 
-    services.retry_delivery(delivery.pk)
+    manual_retry.retry_delivery(delivery.pk)
     retried = wait_for(lambda: final_delivery(delivery.channel), 10, what="manual retry")
     assert retried.status == "FAILED"  # the 503 is not retried automatically after a manual attempt
     assert [a.trigger for a in retried.attempts.all()] == ["AUTOMATIC", "MANUAL"]
 
-    services.retry_delivery(delivery.pk)
+    manual_retry.retry_delivery(delivery.pk)
     assert wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "SUCCESS", 10)
     requests = receiver.received(path)
     assert len({r.headers["webhook-id"] for r in requests}) == 1
@@ -108,7 +108,7 @@ def test_manual_retry_is_one_attempt_with_the_same_event_id(live, receiver, path
 def test_manual_retry_is_refused_for_the_other_six_events(live, receiver, path, event):
     delivery = deliver_one(live, receiver, path, Reply(400), event=event)
     with pytest.raises(NotifyError) as refused:
-        services.retry_delivery(delivery.pk)
+        manual_retry.retry_delivery(delivery.pk)
     assert refused.value.code is NotifyErrorCode.MANUAL_RETRY_NOT_ALLOWED
     assert Delivery.objects.get(pk=delivery.pk).status == "FAILED"
     assert len(receiver.received(path)) == 1
@@ -117,15 +117,15 @@ def test_manual_retry_is_refused_for_the_other_six_events(live, receiver, path, 
 def test_successful_delivery_cannot_be_retried(live, receiver, path):
     delivery = deliver_one(live, receiver, path, Reply(200))
     with pytest.raises(NotifyError) as refused:
-        services.retry_delivery(delivery.pk)
+        manual_retry.retry_delivery(delivery.pk)
     assert refused.value.code is NotifyErrorCode.NOT_FAILED
 
 
 def test_order_retry_retries_the_failed_deliveries_of_that_order(live, receiver, path):
     delivery = deliver_one(live, receiver, path, Reply(410), Reply(200))
-    retried = services.retry_order("order-1")
+    retried = manual_retry.retry_order("order-1")
     assert [d.pk for d in retried] == [delivery.pk]
     assert wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "SUCCESS", 10)
     with pytest.raises(NotifyError) as refused:
-        services.retry_order("order-1", [EventType.CONTACT_CREATED])
+        manual_retry.retry_order("order-1", [EventType.CONTACT_CREATED])
     assert refused.value.code is NotifyErrorCode.MANUAL_RETRY_NOT_ALLOWED

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from saleor_notify_plugin import checks, health
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.models import Heartbeat, NotificationEvent
+from saleor_notify_plugin.models import Heartbeat, RecordedEvent
 from tests.builders import attach, postback_channel, record
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_stopped_beat_is_reported_by_the_check_and_the_snapshot():
 
 def test_beat_that_never_ran_is_reported_once_events_were_recorded():
     assert codes() == []  # a fresh install: nothing to say yet
-    NotificationEvent.objects.create(
+    RecordedEvent.objects.create(
         event="order_completed", source="SHOP", subject_type="order", subject_id="1", idempotency_key="k",
         payload={}, occurred_at=timezone.now(), dispatch_requested_at=timezone.now(), fanned_out_at=timezone.now(),
     )
@@ -78,7 +78,7 @@ def test_an_old_growing_backlog_is_reported():
     attach(EventType.ORDER_COMPLETED, postback_channel("http://127.0.0.1:9/never"))
     for n in range(2):
         record(EventType.ORDER_COMPLETED, order_id=f"o-{n}")  # never fanned out: no worker in this test
-    NotificationEvent.objects.update(created_at=timezone.now() - timedelta(minutes=10), fanned_out_at=None)
+    RecordedEvent.objects.update(created_at=timezone.now() - timedelta(minutes=10), fanned_out_at=None)
     snapshot = health.snapshot()
     assert snapshot.pending_events == 2 and snapshot.backlog_growing
     assert snapshot.oldest_pending_age_s >= 600
@@ -91,7 +91,7 @@ def test_a_shrinking_backlog_is_not_a_problem():
     health.stamp("sweep", value=50)
     attach(EventType.ORDER_COMPLETED, postback_channel("http://127.0.0.1:9/never"))
     record(EventType.ORDER_COMPLETED, order_id="o-1")
-    NotificationEvent.objects.update(created_at=timezone.now() - timedelta(minutes=10), fanned_out_at=None)
+    RecordedEvent.objects.update(created_at=timezone.now() - timedelta(minutes=10), fanned_out_at=None)
     assert codes() == []
 
 

@@ -12,10 +12,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_notify_plugin import channels, services
+from saleor_notify_plugin import channels, switches
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType, Source
-from saleor_notify_plugin.models import Delivery, NotificationEvent
+from saleor_notify_plugin.models import Delivery, RecordedEvent
+from saleor_notify_plugin.pipeline import recording, upkeep
 from tests.builders import attach, final_delivery, postback_channel, record
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
@@ -28,7 +29,7 @@ def test_event_rolled_back_with_the_shop_transaction_is_never_delivered(live, re
     attach(EventType.ORDER_COMPLETED, channel)
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.record_event(
+        recording.record_event(
             EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id="o-9",
             payload={}, idempotency_key="order_completed:o-9",
         )
@@ -36,7 +37,7 @@ def test_event_rolled_back_with_the_shop_transaction_is_never_delivered(live, re
 
     record(key="marker")  # a later event proves the worker was running all along
     wait_for(lambda: final_delivery(channel), 10)
-    assert NotificationEvent.objects.count() == 1
+    assert RecordedEvent.objects.count() == 1
     assert len(receiver.received(path)) == 1
 
 
@@ -46,12 +47,12 @@ def test_the_same_business_event_recorded_twice_is_one_event(live, receiver, pat
     assert record(key="order_completed:o-1") is not None
     assert record(key="order_completed:o-1") is None
     wait_for(lambda: final_delivery(channel), 10)
-    assert NotificationEvent.objects.count() == 1 and len(receiver.received(path)) == 1
+    assert RecordedEvent.objects.count() == 1 and len(receiver.received(path)) == 1
 
 
 def test_concurrent_duplicate_recordings_make_one_event():
     """Two hooks racing on the same key, in overlapping transactions: exactly one row."""
-    channels.set_event_enabled(EventType.ORDER_COMPLETED, True)
+    switches.set_event_enabled(EventType.ORDER_COMPLETED, True)
     barrier = threading.Barrier(8)
     results = []
 
@@ -68,17 +69,17 @@ def test_concurrent_duplicate_recordings_make_one_event():
     for t in threads:
         t.join()
     assert sum(r is not None for r in results) == 1
-    assert NotificationEvent.objects.filter(idempotency_key="order_completed:race").count() == 1
+    assert RecordedEvent.objects.filter(idempotency_key="order_completed:race").count() == 1
 
 
 def test_switched_off_event_records_nothing():
-    channels.set_event_enabled(EventType.REFUND_APPLIED, False)
+    switches.set_event_enabled(EventType.REFUND_APPLIED, False)
     assert record(EventType.REFUND_APPLIED) is None
-    assert NotificationEvent.objects.count() == 0
+    assert RecordedEvent.objects.count() == 0
 
 
 def test_a_new_install_has_every_event_switched_off():
-    assert channels.enabled_events() == set()
+    assert switches.enabled_events() == set()
 
 
 def test_fan_out_respects_sources_active_channels_and_event(live, receiver):
@@ -117,12 +118,12 @@ RECORD_WITH_BROKER_DOWN = """
 import django, os
 django.setup()
 from django.db import transaction
-from saleor_notify_plugin import services
+from saleor_notify_plugin.pipeline import fan_out, recording
 with transaction.atomic():
-    event_id = services.record_event("ORDER_COMPLETED", "SHOP", subject_type="order", subject_id="o-lost",
+    event_id = recording.record_event("ORDER_COMPLETED", "SHOP", subject_type="order", subject_id="o-lost",
                                      payload={{"number": "7"}}, idempotency_key="{key}")
 if {fan_out}:
-    services.fan_out(event_id)  # this process delivers; a retry's message is lost
+    fan_out.fan_out(event_id)  # this process delivers; a retry's message is lost
 print(event_id)
 """
 
@@ -150,14 +151,14 @@ def test_work_whose_enqueue_was_lost_is_delivered_by_the_sweep(live, receiver, p
     shop = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert shop.returncode == 0, shop.stderr
     assert "could not enqueue" in shop.stderr  # logged, not raised
-    event = NotificationEvent.objects.get(idempotency_key=key)
+    event = RecordedEvent.objects.get(idempotency_key=key)
     sent_by_the_shop_process = 1 if lost == "retry" else 0
     assert len(receiver.received(path)) == sent_by_the_shop_process  # the 503
     assert len(receiver.received(path + "-2")) == sent_by_the_shop_process
 
     time.sleep(0.6)  # the tests' sweep treats work older than 0.5 s as lost
     expected = {"events": 1, "deliveries": 0} if lost == "event" else {"events": 0, "deliveries": 1}
-    assert services.sweep() == expected
+    assert upkeep.sweep() == expected
     for channel, channel_path in [(first, path), (second, path + "-2")]:
         assert wait_for(lambda c=channel: final_delivery(c), 10).status == "SUCCESS"
         received = receiver.received(channel_path)
@@ -172,8 +173,8 @@ def test_retention_removes_old_attempts_then_old_finished_events(live, receiver,
     wait_for(lambda: final_delivery(channel), 10)
     now = timezone.now()
 
-    assert services.purge_old(now) == {"attempts": 0, "events": 0}
-    assert services.purge_old(now + timedelta(days=31)) == {"attempts": 1, "events": 0}
+    assert upkeep.purge_old(now) == {"attempts": 0, "events": 0}
+    assert upkeep.purge_old(now + timedelta(days=31)) == {"attempts": 1, "events": 0}
     assert Delivery.objects.count() == 1  # the log entry stays, its attempt details are gone
-    assert services.purge_old(now + timedelta(days=91)) == {"attempts": 0, "events": 1}
+    assert upkeep.purge_old(now + timedelta(days=91)) == {"attempts": 0, "events": 1}
     assert Delivery.objects.count() == 0

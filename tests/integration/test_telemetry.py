@@ -134,7 +134,7 @@ def test_the_sweep_records_the_backlog_gauges_and_its_heartbeat(spans, in_proces
     current_app.conf.task_always_eager = False  # recorded, never fanned out: the backlog
     try:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("saleor_notify_plugin.dispatch.publisher.submit", lambda *a: None)
+            patch.setattr("saleor_notify_plugin.pipeline.broker.publisher.submit", lambda *a: None)
             record(EventType.ORDER_COMPLETED, order_id="order-10")
     finally:
         current_app.conf.task_always_eager = True

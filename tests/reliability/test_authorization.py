@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from saleor_notify_plugin import channel_probe, channels, services
+from saleor_notify_plugin import channel_probe, channels, switches
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS
@@ -22,8 +22,9 @@ from saleor_notify_plugin.models import (
     EventChannel,
     EventSwitch,
     NotificationChannel,
-    NotificationEvent,
+    RecordedEvent,
 )
+from saleor_notify_plugin.pipeline import attempts, fan_out
 from tests.builders import attach, postback_channel, record
 from tests.graphql import operations as ops
 from tests.graphql.conftest import ADMIN, REQUESTORS, post
@@ -46,10 +47,10 @@ def world(receiver, settings):
     slack = channels.create_channel(name="ops", kind="SLACK", url=f"http://127.0.0.1:1/services/{SLACK_TOKEN}")
     attachment = attach(EventType.ORDER_COMPLETED, channel)
     attach(EventType.REFUND_APPLIED, slack)
-    deliveries = services.fan_out(record(EventType.ORDER_COMPLETED, order_id=order))
-    deliveries += services.fan_out(record(EventType.REFUND_APPLIED, order_id=order))
+    deliveries = fan_out.fan_out(record(EventType.ORDER_COMPLETED, order_id=order))
+    deliveries += fan_out.fan_out(record(EventType.REFUND_APPLIED, order_id=order))
     for pk in deliveries:
-        services.attempt_delivery(pk)  # 404, then a refused connection: both logged as attempts
+        attempts.attempt_delivery(pk)  # 404, then a refused connection: both logged as attempts
     delivery = Delivery.objects.get(channel=channel)
     assert delivery.status == "FAILED"
     secrets = [channel.secret, channel.previous_secret, SLACK_TOKEN]
@@ -88,7 +89,7 @@ def stored() -> tuple:
         list(NotificationChannel.objects.order_by("pk").values()),
         list(EventChannel.objects.order_by("pk").values()),
         list(EventSwitch.objects.order_by("pk").values()),
-        list(NotificationEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        list(RecordedEvent.objects.order_by("pk").values_list("pk", flat=True)),
         list(Delivery.objects.order_by("pk").values()),
         DeliveryAttempt.objects.count(),
     )
@@ -163,7 +164,7 @@ def test_only_create_and_rotate_return_the_full_secret(world):
          "funnel-malformed-token", "funnel-malformed-order"],
 )
 def test_a_storefront_mutation_without_a_valid_proof_does_nothing(world, document, variables, field, code):
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, True)
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, True)
     before = stored()
     response = post({"query": document, "variables": variables}, ANONYMOUS)
     assert response.codes(field) == [code]

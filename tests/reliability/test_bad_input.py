@@ -17,11 +17,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saleor_notify_plugin import channels, inbound
+from saleor_notify_plugin import channels, inbound, switches
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
-from saleor_notify_plugin.models import EventChannel, NotificationChannel, NotificationEvent
+from saleor_notify_plugin.models import EventChannel, NotificationChannel, RecordedEvent
 from tests.graphql import operations as ops
 from tests.graphql.conftest import ADMIN, post
 
@@ -89,7 +89,7 @@ def stored() -> tuple:
     return (
         list(NotificationChannel.objects.order_by("pk").values()),
         list(EventChannel.objects.order_by("pk").values()),
-        list(NotificationEvent.objects.order_by("pk").values_list("pk", "payload")),
+        list(RecordedEvent.objects.order_by("pk").values_list("pk", "payload")),
     )
 
 
@@ -166,13 +166,13 @@ def test_attach_accepts_or_changes_nothing(event, sources, channel_id):
                          st.builds(lambda n: {"essay": "x" * n}, st.integers(60_000, 70_000))),
        source=st.one_of(st.sampled_from(["SHOP", "funnel", "ADMIN"]), st.text(max_size=8)))
 def test_survey_accepts_or_records_nothing(survey_id, email, answers, source):
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, True)
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, True)
     call(inbound.complete_survey, survey_id=survey_id, email=email, answers=answers, source=source,
          checkout_token="6f1c3a52-1d0e-4a53-9a54-1f6f2b0e7c11")
 
 
 def test_oversize_survey_answers_are_refused_with_too_large():
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, True)
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, True)
     _, error = call(inbound.complete_survey, survey_id="nps", email="a@example.com",
                     answers={"essay": "é" * (inbound.MAX_ANSWERS_BYTES // 2 + 1)})
     assert error.code is NotifyErrorCode.TOO_LARGE
@@ -234,7 +234,7 @@ def test_graphql_ids_and_enums_answer_with_codes(channel_id, event, sources):
        answers=st.one_of(json_values.map(json.dumps), st.text(max_size=30), anything),
        checkout=ids, source=st.one_of(st.sampled_from(["SHOP", "FUNNEL"]), anything))
 def test_graphql_survey_answers_with_codes(survey_id, email, answers, checkout, source):
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, True)
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, True)
     graphql_call(ops.SURVEY_COMPLETE, {"input": {"surveyId": survey_id, "email": email, "answers": answers,
                                                  "checkoutId": checkout, "source": source}},
                  "notificationSurveyComplete")
@@ -264,7 +264,7 @@ def test_text_no_column_can_store_is_refused_with_a_code(private_refused, text):
 
     Before the fix these reached PostgreSQL (DataError) or the UTF-8 encoder and came back INTERNAL_ERROR.
     """
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, True)
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, True)
     checkout = to_global_id("Checkout", "6f1c3a52-1d0e-4a53-9a54-1f6f2b0e7c11")
     cases = [
         (ops.CHANNEL_CREATE, {"input": {"name": text, "kind": "POSTBACK", "url": "http://93.184.215.14/"}},

@@ -15,11 +15,13 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
-from saleor_notify_plugin import channels, services
+from saleor_notify_plugin import channels, switches
 from saleor_notify_plugin.capture import contacts
 from saleor_notify_plugin.events import EventType, Source
-from saleor_notify_plugin.models import Delivery, DeliveryAttempt, NotificationEvent
+from saleor_notify_plugin.models import Delivery, DeliveryAttempt, RecordedEvent
+from saleor_notify_plugin.pipeline import recording, upkeep
 from tests.builders import attach, postback_channel, record
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
@@ -86,15 +88,15 @@ def test_slow_receivers_behind_a_full_batch_are_sent_once(spawn_worker, receiver
     receiver.script(path, *[Reply(delay_s=1.0)] * (2 * events), secret=channel.secret)
     attach(EventType.ORDER_COMPLETED, channel)
     # Recorded in one transaction: one fan-out message, so one worker holds the whole batch.
-    with services.transaction.atomic():
+    with transaction.atomic():
         for _ in range(events):
-            services.record_event(
+            recording.record_event(
                 EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id="o",
                 payload={"number": "1"}, idempotency_key=f"slow:{uuid.uuid4()}",
             )
 
     def all_sent() -> bool:
-        services.sweep()  # beat's sweep, run here every half second
+        upkeep.sweep()  # beat's sweep, run here every half second
         return finished(events)
 
     wait_for(all_sent, 60, interval_s=0.5, what=f"every delivery to finish\n{first.log_tail()}")
@@ -252,7 +254,7 @@ def test_a_contact_with_a_long_address_is_recorded_and_delivered(live, receiver)
 
     assert outcome == contacts.CREATED
     wait_for(lambda: finished(1), 20, what=f"the delivery\n{live.log_tail()}")
-    [event] = NotificationEvent.objects.all()
+    [event] = RecordedEvent.objects.all()
     assert event.subject_id == email
     [request] = receiver.received(path)
     assert request.verified and email.encode() in request.body
@@ -260,13 +262,13 @@ def test_a_contact_with_a_long_address_is_recorded_and_delivered(live, receiver)
 
 def test_a_long_reactivation_key_keeps_two_contexts_apart():
     """Two reactivations of one long address differ only past 255 characters: two events, not one."""
-    channels.set_event_enabled(EventType.CONTACT_CREATED, True)
+    switches.set_event_enabled(EventType.CONTACT_CREATED, True)
     email = f"{'a' * 64}@{'b' * 150}.example"
     contact = {"email": email, "first_name": "", "last_name": "", "phone": "", "user_id": None}
     common = "f" * 60
     assert contacts.record_contact(contact, Source.SHOP, context_kind="checkout", context_id=f"{common}1")
     for suffix in ("2", "3"):
         assert contacts.record_contact(contact, Source.SHOP, context_kind="checkout", context_id=common + suffix)
-    keys = list(NotificationEvent.objects.values_list("idempotency_key", flat=True))
+    keys = list(RecordedEvent.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == 3 and len(set(keys)) == 3 and all(len(k) <= 255 for k in keys)
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.models import Delivery, NotificationEvent
+from saleor_notify_plugin.models import Delivery, RecordedEvent
 from tests.builders import attach, postback_channel
 from tests.reliability.conftest import complete, tally
 from tests.support.receiver import Reply
@@ -58,8 +58,8 @@ def test_redis_stopped_while_events_are_recorded(private_redis, spawn_worker, st
     assert before["failures"] == after["failures"] == []
     sweep_until_all_succeeded(shop, 60, 60, f"every delivery after the outage\n{worker.log_tail()}")
 
-    counts = tally({path: receiver.received(path)}, {e.envelope_id for e in NotificationEvent.objects.all()})
-    assert NotificationEvent.objects.count() == 60
+    counts = tally({path: receiver.received(path)}, {e.envelope_id for e in RecordedEvent.objects.all()})
+    assert RecordedEvent.objects.count() == 60
     assert counts.lost == counts.phantom == counts.duplicates == 0
     fault_report(
         "Redis stopped while events are recorded",
@@ -98,7 +98,7 @@ def test_postgresql_connections_cut_during_delivery(private_redis, spawn_worker,
         sweep_until_all_succeeded(shop, 40, 60, f"every delivery after the cut\n{worker.log_tail()}")
         assert worker.process.poll() is None and worker.starts == 1  # recovered without a restart
 
-    events = {e.id: e.envelope_id for e in NotificationEvent.objects.all()}
+    events = {e.id: e.envelope_id for e in RecordedEvent.objects.all()}
     received_ids = {r.headers["webhook-id"] for r in receiver.received(path) if complete(r)}
     assert {events[pk] for pk in done_at_cut} <= received_ids  # nothing was marked done that was not
     for delivery in Delivery.objects.prefetch_related("attempts"):

@@ -12,9 +12,9 @@ import uuid
 import pytest
 from django.db import connection, transaction
 
-from saleor_notify_plugin import services
 from saleor_notify_plugin.events import EventType, Source
-from saleor_notify_plugin.models import NotificationEvent
+from saleor_notify_plugin.models import RecordedEvent
+from saleor_notify_plugin.pipeline import recording
 from tests.builders import attach, final_delivery, postback_channel, record
 from tests.reliability.conftest import tally
 from tests.support.waiting import wait_for
@@ -34,7 +34,7 @@ def race(key: str, first_commits: bool) -> tuple[object, object]:
     def first() -> None:
         try:
             with transaction.atomic():
-                results["first"] = services.record_event(
+                results["first"] = recording.record_event(
                     EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id="o-race",
                     payload={"number": "77"}, idempotency_key=key,
                 )
@@ -75,7 +75,7 @@ def test_a_hook_called_twice_concurrently_sends_one_notification(live, receiver,
     assert (second is None) is first_commits  # the second waited, then saw the row, or took over
     delivery = wait_for(lambda: final_delivery(channel), 15, what=f"the delivery\n{live.log_tail()}")
     assert delivery.status == "SUCCESS"
-    event = NotificationEvent.objects.get()
+    event = RecordedEvent.objects.get()
     counts = tally({path: receiver.received(path)}, {event.envelope_id})
     assert counts.received == 1 and counts.lost == 0
     fault_report(
@@ -94,15 +94,15 @@ def test_events_of_a_rolled_back_transaction_are_never_sent(live, receiver, path
     attach(EventType.ORDER_COMPLETED, channel)
     with pytest.raises(FirstHookFailed), transaction.atomic():
         for i in range(10):
-            assert services.record_event(
+            assert recording.record_event(
                 EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id=f"o-{i}",
                 payload={}, idempotency_key=f"rolled-back:{uuid.uuid4()}:{i}",
             ) is not None
         raise FirstHookFailed
     marker = record(key=f"marker:{uuid.uuid4()}")  # delivered: proves the worker was running all along
     wait_for(lambda: final_delivery(channel), 15, what=f"the marker\n{live.log_tail()}")
-    assert NotificationEvent.objects.count() == 1
-    counts = tally({path: receiver.received(path)}, {NotificationEvent.objects.get(pk=marker).envelope_id})
+    assert RecordedEvent.objects.count() == 1
+    counts = tally({path: receiver.received(path)}, {RecordedEvent.objects.get(pk=marker).envelope_id})
     assert counts.received == 1 and counts.phantom == 0
     fault_report("transaction rolled back after recording 10 events",
                  "nothing recorded; only the later marker event was sent (phantom = 0)", 1, counts)

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.models import Delivery, NotificationEvent
+from saleor_notify_plugin.models import Delivery, RecordedEvent
 from tests.builders import attach, postback_channel
 from tests.reliability.conftest import complete, tally
 from tests.support.receiver import Reply
@@ -68,7 +68,7 @@ def test_worker_killed_mid_delivery_loses_nothing(private_redis, spawn_worker, s
 
     wait_for(all_delivered, 150, interval_s=0.5, what=f"every delivery to succeed\n{worker.log_tail()}")
 
-    envelope_ids = {e.envelope_id for e in NotificationEvent.objects.all()}
+    envelope_ids = {e.envelope_id for e in RecordedEvent.objects.all()}
     assert len(envelope_ids) == EVENTS
     assert Delivery.objects.count() == 2 * EVENTS and not Delivery.objects.exclude(status="SUCCESS").exists()
     requests = {p: receiver.received(p) for p in paths}

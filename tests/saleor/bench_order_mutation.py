@@ -76,6 +76,6 @@ def test_order_completing_mutation_with_and_without_the_plugin(
             f"  {label:<15} median {median:6.1f} ms  p90 {values[int(len(values) * 0.9) - 1]:6.1f} ms  "
             f"range [{values[0]:.1f}-{values[-1]:.1f}]  ratio {median / base:.2f}"
         )
-    from saleor_notify_plugin.models import NotificationEvent
+    from saleor_notify_plugin.models import RecordedEvent
 
-    assert NotificationEvent.objects.filter(event="ORDER_COMPLETED").count() == ROUNDS + 1
+    assert RecordedEvent.objects.filter(event="ORDER_COMPLETED").count() == ROUNDS + 1

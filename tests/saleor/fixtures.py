@@ -6,7 +6,7 @@ import pytest
 
 from saleor_notify_plugin.capture.config import SWITCH_KEYS
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.models import NotificationEvent
+from saleor_notify_plugin.models import RecordedEvent
 
 PLUGIN_PATH = "saleor_notify_plugin.plugin.NotifyPlugin"
 PLUGIN_ID = "saleor.notify"
@@ -37,7 +37,7 @@ def notify(settings, db):
 
 
 def events(event: EventType | None = None):
-    qs = NotificationEvent.objects.order_by("created_at")
+    qs = RecordedEvent.objects.order_by("created_at")
     if event is not None:
         qs = qs.filter(event=event.value)
     return list(qs)

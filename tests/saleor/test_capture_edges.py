@@ -16,10 +16,10 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from saleor_notify_plugin import services
 from saleor_notify_plugin.capture.tasks import capture
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.models import NotificationEvent
+from saleor_notify_plugin.models import RecordedEvent
+from saleor_notify_plugin.pipeline import fan_out, recording, upkeep
 
 from .fixtures import PLUGIN_PATH, configure, events
 from .test_events import FULFILL, report
@@ -106,7 +106,7 @@ def test_an_inactive_plugin_is_silent_and_resumes_without_replaying(
     order = order_with_lines
     item = transaction_item_generator(order_id=order.pk)
     with transaction.atomic():
-        held = services.record_event(
+        held = recording.record_event(
             EventType.TRANSACTION_APPROVED, "SHOP", subject_type="transaction", subject_id="held",
             payload={"n": 1}, idempotency_key="test:held-before-deactivation",
         )
@@ -115,8 +115,8 @@ def test_an_inactive_plugin_is_silent_and_resumes_without_replaying(
     report(staff_api_client, permission_manage_payments, item, "CHARGE_FAILURE", "2.00", "PSP-inactive")
     capture.apply()
     assert events(EventType.TRANSACTION_DECLINED) == []
-    assert services.fan_out_many([held]) == [] and NotificationEvent.objects.get(pk=held).fanned_out_at is None
-    assert services.sweep() == {"events": 0, "deliveries": 0}
+    assert fan_out.fan_out_many([held]) == [] and RecordedEvent.objects.get(pk=held).fanned_out_at is None
+    assert upkeep.sweep() == {"events": 0, "deliveries": 0}
     for route in ("/plugins/saleor.notify/graphql/", "/plugins/global/saleor.notify/graphql/"):
         assert client.post(route, {"query": "{ notificationEvents { type } }"},
                            content_type="application/json").status_code == 404, route
@@ -124,8 +124,8 @@ def test_an_inactive_plugin_is_silent_and_resumes_without_replaying(
     configure(active=True)
     capture.apply()
     assert events(EventType.TRANSACTION_DECLINED) == []  # happened while inactive
-    services.fan_out_many([held])
-    assert NotificationEvent.objects.get(pk=held).fanned_out_at is not None  # held, not dropped
+    fan_out.fan_out_many([held])
+    assert RecordedEvent.objects.get(pk=held).fanned_out_at is not None  # held, not dropped
     report(staff_api_client, permission_manage_payments, item, "CHARGE_FAILURE", "3.00", "PSP-active")
     capture.apply()
     assert [e.payload["transaction"]["psp_reference"] for e in events(EventType.TRANSACTION_DECLINED)] == [

@@ -55,7 +55,7 @@ def test_permission_table_through_saleors_authentication(caller, notify_callers,
     table for a query and a mutation of each permission class, and the storefront mutation
     with and without proof."""
     from saleor_notify_plugin.events import EventType
-    from saleor_notify_plugin.models import NotificationEvent
+    from saleor_notify_plugin.models import RecordedEvent
 
     manage_plugins, manage_orders, no_proof = TABLE[caller]
     client = notify_callers(caller)
@@ -104,7 +104,7 @@ def test_permission_table_through_saleors_authentication(caller, notify_callers,
     else:
         assert forged.error_codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
 
-    surveys = NotificationEvent.objects.filter(event=EventType.SURVEY_COMPLETED.value)
+    surveys = RecordedEvent.objects.filter(event=EventType.SURVEY_COMPLETED.value)
     assert surveys.count() == (3 if no_proof else 1)
     assert all(row.source == "FUNNEL" for row in surveys)
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from saleor_notify_plugin import channels
+from saleor_notify_plugin import switches
 from saleor_notify_plugin.capture import history
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import HistoryImport, KnownOrder
@@ -212,12 +212,12 @@ def test_an_order_placed_while_contact_created_was_off_still_makes_its_address_k
     checkout with that address is a reactivation (as Saleor's order table says)."""
     installed()
     plugin = _plugin()
-    channels.set_event_enabled(EventType.CONTACT_CREATED, False)
+    switches.set_event_enabled(EventType.CONTACT_CREATED, False)
     quiet = order_generator(user=None, user_email="quiet@example.com")
     plugin.order_created(quiet, previous_value=None)
     assert events(EventType.CONTACT_CREATED) == []
 
-    channels.set_event_enabled(EventType.CONTACT_CREATED, True)
+    switches.set_event_enabled(EventType.CONTACT_CREATED, True)
     plugin.checkout_updated(_checkout(checkout_with_item, "quiet@example.com"), previous_value=None)
 
     [contact] = events(EventType.CONTACT_CREATED)

@@ -95,7 +95,7 @@ def test_dashboard_configuration_shows_and_writes_the_switch_rows(
     notify, staff_api_client, permission_manage_plugins
 ):
     """pluginUpdate writes the EventSwitch rows; the plugin query reads them back."""
-    from saleor_notify_plugin import channels
+    from saleor_notify_plugin import switches
     from saleor_notify_plugin.models import EventSwitch
 
     staff_api_client.user.user_permissions.add(permission_manage_plugins)
@@ -105,7 +105,7 @@ def test_dashboard_configuration_shows_and_writes_the_switch_rows(
     ).json()
     assert content["data"]["pluginUpdate"]["errors"] == []
     assert EventSwitch.objects.get(event="REFUND_APPLIED").is_enabled is False
-    channels.set_event_enabled(EventType.SURVEY_COMPLETED, False)  # as the plugin API would
+    switches.set_event_enabled(EventType.SURVEY_COMPLETED, False)  # as the plugin API would
     query = '{ plugin(id:"saleor.notify"){ globalConfiguration{ configuration{ name value } } } }'
     config = staff_api_client.post_graphql(query).json()["data"]["plugin"]["globalConfiguration"]["configuration"]
     values = {c["name"]: c["value"] for c in config}

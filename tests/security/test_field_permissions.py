@@ -13,10 +13,11 @@ import uuid
 
 import pytest
 
-from saleor_notify_plugin import channels, services
+from saleor_notify_plugin import channels
 from saleor_notify_plugin.events import EventType, Source
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import Permission
+from saleor_notify_plugin.pipeline import fan_out, recording
 from tests.browser.server import TOKENS
 from tests.builders import attach
 from tests.graphql.conftest import REQUESTORS
@@ -65,16 +66,16 @@ def world(receiver):
     attach(EventType.ORDER_COMPLETED, postback)
     attach(EventType.ORDER_COMPLETED, email)
     order = str(uuid.uuid4())
-    contact_event = services.record_event(
+    contact_event = recording.record_event(
         EventType.CONTACT_CREATED, Source.SHOP, subject_type="contact", subject_id=CONTACT,
         payload={"email": CONTACT}, idempotency_key=f"contact:{uuid.uuid4()}",
     )
-    order_event = services.record_event(
+    order_event = recording.record_event(
         EventType.ORDER_COMPLETED, Source.SHOP, subject_type="order", subject_id=order, order_id=order,
         payload={"number": "1001"}, idempotency_key=f"order:{uuid.uuid4()}",
     )
-    services.fan_out(contact_event)
-    services.fan_out(order_event)
+    fan_out.fan_out(contact_event)
+    fan_out.fan_out(order_event)
     from saleor_notify_plugin.models import Delivery
 
     Delivery.objects.update(status="FAILED", failure_kind="http_404")

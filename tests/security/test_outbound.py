@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from saleor_notify_plugin import services
 from saleor_notify_plugin.capture import config as shop_config
 from saleor_notify_plugin.conf import forget_shop_settings, get_settings
 from saleor_notify_plugin.delivery import addresses, http
@@ -17,6 +16,7 @@ from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import Permission
 from saleor_notify_plugin.models import NotificationChannel
+from saleor_notify_plugin.pipeline import attempts, fan_out
 from saleor_notify_plugin.validation import validate_target_url
 from tests.builders import attach, record
 from tests.graphql import operations as ops
@@ -128,8 +128,8 @@ def test_a_slack_channel_must_be_on_slacks_host(api, settings, receiver):
     path = f"/services/T0/B0/{uuid.uuid4().hex}"
     channel = NotificationChannel.objects.create(name="old", kind="SLACK", target_url=receiver.url(path))
     attach(EventType.ORDER_COMPLETED, channel)
-    for pk in services.fan_out(record(EventType.ORDER_COMPLETED)):
-        services.attempt_delivery(pk)
+    for pk in fan_out.fan_out(record(EventType.ORDER_COMPLETED)):
+        attempts.attempt_delivery(pk)
     assert channel.deliveries.get().failure_kind == "invalid_target"
     tested = api.post(ops.CHANNEL_TEST, {"id": to_global_id("NotificationChannel", channel.pk)}, token=token)
     assert tested.json()["data"]["notificationChannelTest"]["result"]["errorKind"] == "INVALID_TARGET"

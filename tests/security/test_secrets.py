@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from saleor_notify_plugin import channels, secrets_at_rest, services
+from saleor_notify_plugin import channels, secrets_at_rest
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.requestor import Permission
 from saleor_notify_plugin.models import NotificationChannel
+from saleor_notify_plugin.pipeline import attempts, fan_out, upkeep
 from tests.builders import attach, record
 from tests.graphql import operations as ops
 from tests.security.conftest import token_for
@@ -94,14 +95,14 @@ def test_the_previous_secret_is_erased_when_its_window_ends(receiver, path):
         previous_secret_expires_at=timezone.now() - timedelta(seconds=1)
     )
     attach(EventType.ORDER_COMPLETED, channel)
-    for pk in services.fan_out(record(EventType.ORDER_COMPLETED)):
-        services.attempt_delivery(pk)
+    for pk in fan_out.fan_out(record(EventType.ORDER_COMPLETED)):
+        attempts.attempt_delivery(pk)
     sent = receiver.received(path)[0]
     assert sent.verified and len(sent.headers["webhook-signature"].split()) == 1
     assert stored_columns()[0][1] == ""
 
     other = channels.rotate_secret(channels.create_channel(name="b", kind="EMAIL", emails=["a@example.com"]).pk)
-    services.purge_old(timezone.now() + timedelta(hours=25))
+    upkeep.purge_old(timezone.now() + timedelta(hours=25))
     assert NotificationChannel.objects.get(pk=other.pk).previous_secret == ""
 
 
@@ -118,8 +119,8 @@ def test_debug_logs_of_real_deliveries_hold_no_secret(receiver, mail_server, set
     email = channels.create_channel(name="ops", kind="EMAIL", emails=["ops@example.com"])
     for channel in (postback, slack, email):
         attach(EventType.REFUND_APPLIED, channel)
-    for pk in services.fan_out(record(EventType.REFUND_APPLIED, payload={"number": "1042"})):
-        services.attempt_delivery(pk)
+    for pk in fan_out.fan_out(record(EventType.REFUND_APPLIED, payload={"number": "1042"})):
+        attempts.attempt_delivery(pk)
     assert {c.deliveries.get().status for c in (postback, slack, email)} == {"SUCCESS"}
     assert any(r.name.startswith("urllib3") and r.levelno == logging.DEBUG for r in caplog.records)
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)

@@ -11,7 +11,7 @@ import pytest
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import Permission
-from saleor_notify_plugin.models import Delivery, NotificationEvent
+from saleor_notify_plugin.models import Delivery, RecordedEvent
 from tests.builders import attach, postback_channel
 from tests.graphql.operations import SURVEY_COMPLETE
 from tests.security.conftest import token_for
@@ -54,18 +54,18 @@ def test_an_anonymous_survey_cannot_name_someone_elses_address(api, shop, survey
     checkout = shop.add_checkout("ann@example.com")
     forged = api.post(SURVEY_COMPLETE, survey_input(checkout, email="victim@example.com"))
     assert errors(forged) == ["PERMISSION_DENIED"]
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
     genuine = api.post(SURVEY_COMPLETE, survey_input(checkout))
     assert genuine.json()["data"]["notificationSurveyComplete"]["recorded"] is True
-    assert NotificationEvent.objects.get().payload["email"] == "ann@example.com"
+    assert RecordedEvent.objects.get().payload["email"] == "ann@example.com"
 
 
 def test_an_unknown_checkout_is_no_proof(api, shop, surveys_to):
     """Before (without Saleor, and with it for any existing checkout): recorded. Now: refused, nothing stored."""
     response = api.post(SURVEY_COMPLETE, survey_input(str(uuid.uuid4()), email="a@example.com"))
     assert errors(response) == ["PERMISSION_DENIED"]
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
 
 def test_one_checkout_cannot_flood_the_postback_channels(api, shop, surveys_to, live, receiver, settings):
@@ -80,7 +80,7 @@ def test_one_checkout_cannot_flood_the_postback_channels(api, shop, surveys_to, 
         outcomes.append("recorded" if payload["recorded"] else (errors(response) or ["again"])[0])
     assert outcomes.count("recorded") == 5
     assert set(outcomes) == {"recorded", "again", "LIMIT_REACHED"}
-    assert NotificationEvent.objects.count() == 5
+    assert RecordedEvent.objects.count() == 5
     wait_for(lambda: Delivery.objects.filter(status="SUCCESS").count() == 15, 20, what="15 deliveries")
     # Distinct (receiver, webhook-id): a delivery may arrive twice (at least once), never a 16th event.
     assert len({(p, r.headers["webhook-id"]) for p in surveys_to for r in receiver.received(p)}) == 15
@@ -95,7 +95,7 @@ def test_a_request_of_1335_aliased_surveys_is_refused_whole(api, shop, surveys_t
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "TOO_LARGE"
     assert "aliases" in response.json()["errors"][0]["message"]
-    assert not NotificationEvent.objects.exists()
+    assert not RecordedEvent.objects.exists()
 
 
 def test_up_to_the_alias_limit_runs_and_the_cap_still_holds(api, shop, surveys_to, settings):
@@ -104,12 +104,12 @@ def test_up_to_the_alias_limit_runs_and_the_cap_still_holds(api, shop, surveys_t
     forged = api.post(*aliased_surveys(checkout, 100))
     assert forged.status_code == 200
     codes = [p["errors"][0]["code"] for p in forged.json()["data"].values()]
-    assert codes == ["PERMISSION_DENIED"] * 100 and not NotificationEvent.objects.exists()
+    assert codes == ["PERMISSION_DENIED"] * 100 and not RecordedEvent.objects.exists()
 
     owners = api.post(*aliased_surveys(checkout, 100, forged=False)).json()["data"].values()
     assert sum(p["recorded"] is True for p in owners) == 5
     assert sum([e["code"] for e in p["errors"]] == ["LIMIT_REACHED"] for p in owners) == 95
-    assert NotificationEvent.objects.count() == 5
+    assert RecordedEvent.objects.count() == 5
 
 
 def test_an_expensive_query_is_refused_before_it_runs(api):
@@ -145,9 +145,9 @@ def test_an_anonymous_client_is_rate_limited_per_mutation(api, shop, surveys_to,
     refused = api.post(SURVEY_COMPLETE, survey_input(checkout, "s10"), headers=client)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-    assert NotificationEvent.objects.count() == 10
+    assert RecordedEvent.objects.count() == 10
     other = api.post(SURVEY_COMPLETE, survey_input(checkout, "s11"), headers={"X-Forwarded-For": "198.51.100.2"})
-    assert other.status_code == 200 and NotificationEvent.objects.count() == 11
+    assert other.status_code == 200 and RecordedEvent.objects.count() == 11
 
 
 def test_a_browser_storefront_on_an_allowed_origin_gets_cors_headers(api, shop, surveys_to, settings):

@@ -20,7 +20,7 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
-    from saleor_notify_plugin import services
+    from saleor_notify_plugin.pipeline import recording, upkeep
 
     for line in sys.stdin:
         command, *args = line.split()
@@ -31,7 +31,7 @@ def main() -> None:
                 started = time.monotonic()
                 try:
                     with transaction.atomic():
-                        event_id = services.record_event(
+                        event_id = recording.record_event(
                             "ORDER_COMPLETED", "SHOP", subject_type="order", subject_id=f"{prefix}-{i}",
                             payload={"number": f"{prefix}-{i}"}, idempotency_key=f"{prefix}:{i}",
                         )
@@ -46,7 +46,7 @@ def main() -> None:
                 "calls_over_500_ms": sum(d > 500 for d in durations_ms),
             }
         elif command == "sweep":
-            answer = services.sweep()
+            answer = upkeep.sweep()
         else:
             answer = {"error": f"unknown command {command!r}"}
         print(json.dumps(answer), flush=True)

@@ -40,7 +40,8 @@ def test_core_loads_without_saleor_on_the_path():
     code = (
         "import sys, django; from django.conf import settings;"
         "settings.configure(INSTALLED_APPS=['saleor_notify_plugin'], USE_TZ=True); django.setup();"
-        "import saleor_notify_plugin.services, saleor_notify_plugin.tasks, saleor_notify_plugin.channels;"
+        "import saleor_notify_plugin.tasks, saleor_notify_plugin.channels, saleor_notify_plugin.switches;"
+        "import saleor_notify_plugin.pipeline.recording, saleor_notify_plugin.pipeline.manual_retry;"
         "print('saleor' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

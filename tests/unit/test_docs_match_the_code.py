@@ -9,10 +9,10 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from saleor_notify_plugin import senders
 from saleor_notify_plugin.delivery.policy import RetryTiming, backoff_s
 from saleor_notify_plugin.events import EventType, Source
-from saleor_notify_plugin.models import NotificationEvent
+from saleor_notify_plugin.models import RecordedEvent
+from saleor_notify_plugin.pipeline import send
 from tests.conftest import README_SECTION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,9 +29,9 @@ def _documented_envelopes() -> list[dict]:
 
 
 def test_the_documented_envelope_is_the_one_sent():
-    event = NotificationEvent(event=EventType.ORDER_COMPLETED.value, source=Source.SHOP.value, payload={},
+    event = RecordedEvent(event=EventType.ORDER_COMPLETED.value, source=Source.SHOP.value, payload={},
                               occurred_at=datetime(2026, 1, 1, tzinfo=UTC))
-    sent = senders.event_envelope(event)
+    sent = send.event_envelope(event)
     documented = _documented_envelopes()
     assert len(documented) == 2
     for example in documented:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import graphene
 
-from ... import services
 from ...models import Delivery
+from ...pipeline import manual_retry
 from ..ids import from_global_id
 from ..requestor import Permission
 from ..types import NotificationDelivery
@@ -30,5 +30,5 @@ class NotificationDeliveryRetry(NotificationMutation):
 
     @classmethod
     def perform(cls, info, requestor, id):  # noqa: A002 - the API's name
-        delivery = services.retry_delivery(from_global_id(id, "NotificationDelivery"))
+        delivery = manual_retry.retry_delivery(from_global_id(id, "NotificationDelivery"))
         return {"delivery": Delivery.objects.select_related("event", "channel").get(pk=delivery.pk)}

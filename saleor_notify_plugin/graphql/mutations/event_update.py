@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from ... import channels
+from ... import switches
 from ...events import EventType
 from .. import enums
 from ..requestor import Permission
@@ -26,5 +26,5 @@ class NotificationEventUpdate(NotificationMutation):
 
     @classmethod
     def perform(cls, info, requestor, event, is_enabled):
-        switch = channels.set_event_enabled(event, is_enabled)
+        switch = switches.set_event_enabled(event, is_enabled)
         return {"event": EventInfo.load(only=EventType(switch.event))[0]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import graphene
 
-from ... import services
 from ...models import Delivery
+from ...pipeline import manual_retry
 from .. import enums
 from ..ids import saleor_uuid
 from ..requestor import Permission
@@ -32,6 +32,6 @@ class NotificationOrderRetry(NotificationMutation):
 
     @classmethod
     def perform(cls, info, requestor, order_id, events=None):
-        queued = services.retry_order(saleor_uuid(order_id, "Order", "orderId"), events or None)
+        queued = manual_retry.retry_order(saleor_uuid(order_id, "Order", "orderId"), events or None)
         deliveries = Delivery.objects.select_related("event", "channel").filter(pk__in=[d.pk for d in queued])
         return {"deliveries": list(deliveries)}

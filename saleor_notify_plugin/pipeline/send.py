@@ -1,4 +1,13 @@
-"""Send one event to one channel: postback, Slack or e-mail, reporting an Outcome."""
+"""Sending one recorded event to one channel, by the channel's kind: postback, Slack or e-mail.
+
+Owns what each kind puts on the wire: the signed envelope of a postback (with the previous
+secret during its grace window), the one-line Slack text, the e-mail. The HTTP transport is
+``delivery.http``; nothing here writes a delivery row (a channel whose previous secret's window
+has ended has it erased when read, ``channels.expire_previous_secrets``).
+
+Hands back to ``attempts``: an :class:`~saleor_notify_plugin.delivery.outcome.Outcome`, never
+an exception for what the receiver did.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +20,17 @@ from urllib.parse import urlsplit
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
 
-from .channels import expire_previous_secrets
-from .conf import NotifySettings
-from .delivery import deadline, envelope, http, signing
-from .delivery.outcome import ErrorKind, Outcome
-from .events import ChannelKind, EventType
-from .models import NotificationChannel, NotificationEvent
-from .validation import host_matches
+from ..channels import expire_previous_secrets
+from ..conf import NotifySettings
+from ..delivery import deadline, envelope, http, signing
+from ..delivery.outcome import ErrorKind, Outcome
+from ..events import ChannelKind, EventType
+from ..models import NotificationChannel, RecordedEvent
+from ..validation import host_matches
 
 
-def event_envelope(event: NotificationEvent) -> dict:
+def event_envelope(event: RecordedEvent) -> dict:
+    """The envelope receivers get for ``event`` (the delivery log shows the same)."""
     return envelope.build_envelope(
         event_id=event.envelope_id,
         event=EventType(event.event).payload_name,
@@ -48,7 +58,7 @@ def send_postback(channel: NotificationChannel, msg_id: str, body: bytes, settin
     return http.post(channel.target_url, body, headers, settings.http)
 
 
-def summary_line(event: NotificationEvent) -> str:
+def summary_line(event: RecordedEvent) -> str:
     """One line for a human: "Refund applied (admin): order 1042"."""
     data = event.payload
     order = data.get("order") if isinstance(data.get("order"), dict) else {}
@@ -72,7 +82,7 @@ def email_subject(text: str, max_chars: int = 200) -> str:
     return " ".join(line.split())[:max_chars]
 
 
-def send_slack(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+def send_slack(channel: NotificationChannel, event: RecordedEvent, settings: NotifySettings) -> Outcome:
     return send_slack_text(channel, summary_line(event), settings)
 
 
@@ -89,7 +99,7 @@ def send_slack_text(channel: NotificationChannel, text: str, settings: NotifySet
     return http.post(channel.target_url, body, {}, settings.http)
 
 
-def send_email(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+def send_email(channel: NotificationChannel, event: RecordedEvent, settings: NotifySettings) -> Outcome:
     started = time.monotonic()
     data = event_envelope(event)
     message = EmailMessage(
@@ -141,7 +151,8 @@ def _abort(backend: object, message: EmailMessage) -> None:
             pass
 
 
-def send(channel: NotificationChannel, event: NotificationEvent, settings: NotifySettings) -> Outcome:
+def send(channel: NotificationChannel, event: RecordedEvent, settings: NotifySettings) -> Outcome:
+    """Send ``event`` to ``channel`` once, the way its kind is sent."""
     kind = ChannelKind(channel.kind)
     if kind is ChannelKind.POSTBACK:
         return send_postback(channel, event.envelope_id, envelope.encode(event_envelope(event)), settings)

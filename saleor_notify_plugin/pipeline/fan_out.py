@@ -1,0 +1,96 @@
+"""Fanning recorded events out: one delivery per event and matching channel, created once.
+
+Owns which attachments receive an event (:func:`matching_attachments`: active channel, the
+event's source ticked, postback only where the event says so) and the once-only step: the
+events are locked and stamped ``fanned_out_at`` in the transaction that creates their
+deliveries. A burst of events is one ``saleor_notify.fan_out`` message and a few statements.
+
+Takes from ``broker`` (through the task) a batch of event ids; hands the new deliveries, and
+any an earlier fan-out created but never started, to ``attempts.send_all``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import activity
+from ..conf import get_settings
+from ..events import ChannelKind, EventType, Source
+from ..models import Delivery, DeliveryStatus, EventChannel, RecordedEvent
+from .attempts import MAX_PARALLEL_SENDS, lease_until, send_all
+
+
+def matching_attachments(event: EventType, source: Source) -> Iterable[EventChannel]:
+    """Attachments that receive ``event`` from ``source``: active channel, right kind."""
+    attachments = EventChannel.objects.filter(
+        event=event.value, channel__is_active=True, **{f"source_{source.value.lower()}": True}
+    ).select_related("channel")
+    if event.postback_only:
+        attachments = attachments.filter(channel__kind=ChannelKind.POSTBACK)
+    return attachments
+
+
+def fan_out(event_id: str | uuid.UUID) -> list[int]:
+    """Fan one event out and deliver it (see :func:`fan_out_many`). Returns the delivery ids."""
+    return fan_out_many([event_id])
+
+
+def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
+    """Create one delivery per event and matching channel (once), then make their first attempts.
+
+    The deliveries are sent from here, at most ``MAX_PARALLEL_SENDS`` at a time: a burst of
+    events costs one task and a few statements, not one task per delivery. Each delivery is
+    claimed (its lease starts) only when its send starts, so the ones still waiting for a
+    sender are never mistaken for a dead worker's; a killed worker's claims expire and the
+    sweep hands its work on.
+    """
+    if not activity.plugin_active():
+        return []  # held: the events stay un-fanned and the sweep hands them on after reactivation
+    settings = get_settings()
+    now = timezone.now()
+    lease = lease_until(now, settings)
+    with transaction.atomic():
+        events = list(RecordedEvent.objects.select_for_update().filter(pk__in=list(event_ids)).order_by("pk"))
+        fresh = [event for event in events if event.fanned_out_at is None]
+        targets: dict[tuple[str, str], list[EventChannel]] = {}
+        created: list[Delivery] = []
+        for event in fresh:
+            key = (event.event, event.source)
+            if key not in targets:
+                targets[key] = list(matching_attachments(EventType(event.event), Source(event.source)))
+            for a in targets[key]:
+                # The first senders' worth is claimed as it is created; the rest waits unclaimed.
+                first_wave = len(created) < MAX_PARALLEL_SENDS
+                created.append(
+                    Delivery(
+                        event=event,
+                        channel=a.channel,
+                        channel_name=a.channel.name,
+                        channel_kind=a.channel.kind,
+                        attempt_count=1 if first_wave else 0,
+                        next_attempt_at=now,
+                        lease_expires_at=lease if first_wave else None,
+                    )
+                )
+        # The event rows are locked and not fanned out yet: none of these deliveries exists.
+        Delivery.objects.bulk_create(created)
+        RecordedEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
+        # An earlier fan-out of these events whose worker died before starting some deliveries.
+        earlier = [event for event in events if event not in fresh]
+        leftovers = (
+            list(
+                Delivery.objects.select_related("event", "channel").filter(
+                    event__in=earlier, status=DeliveryStatus.PENDING, attempt_count=0
+                )
+            )
+            if earlier
+            else []
+        )
+    claimed = [d for d in created if d.attempt_count]
+    waiting = [d for d in created if not d.attempt_count] + leftovers
+    send_all(claimed, waiting, settings)
+    return [d.pk for d in created] + [d.pk for d in leftovers]

@@ -1,0 +1,135 @@
+"""Writing what an attempt came to: its log row, and the delivery's next state.
+
+Owns the attempt row (:func:`attempt_row`) and :func:`record_results`: the retry policy
+(``delivery.policy.decide``) turns each outcome into success, a retry after N seconds, or
+failure; results that end alike share one UPDATE, guarded by the attempt number so a worker
+whose claim expired cannot overwrite a newer attempt.
+
+Hands to the next stage: after commit, each retry to ``broker`` as a ``saleor_notify.deliver``
+message with its countdown (``attempts`` makes that attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import reduce
+from typing import Any
+
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import telemetry
+from ..conf import NotifySettings
+from ..delivery.outcome import Outcome, storable_text
+from ..delivery.policy import Decision, Verdict, decide
+from ..models import AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus
+from . import broker
+
+logger = logging.getLogger(__name__)
+
+#: One finished send: the delivery (its ``attempt_count`` is this attempt's number), when it started, what came back.
+Result = tuple[Delivery, datetime, Outcome]
+
+
+def record_results(results: list[Result], settings: NotifySettings) -> None:
+    """Log the attempts and apply the retry rules; enqueue retries after commit.
+
+    A batch is written in one transaction. If that fails, each result is written on its own,
+    and a result whose response cannot be stored is logged without it: one bad result never
+    costs the others theirs, and every exchange leaves an attempt row.
+    """
+    try:
+        _write_results(results, settings)
+        return
+    except DatabaseError:
+        if len(results) == 1 and not _usable_connection():
+            logger.exception("saleor-notify: could not log the attempt of delivery %s", results[0][0].pk)
+            return
+        logger.warning("saleor-notify: logging %d attempts together failed; one by one", len(results), exc_info=True)
+    for delivery, started_at, outcome in results:
+        for candidate in (outcome, _bare(outcome)):
+            try:
+                _write_results([(delivery, started_at, candidate)], settings)
+                break
+            except DatabaseError:
+                if not _usable_connection():
+                    logger.exception("saleor-notify: could not log the attempt of delivery %s", delivery.pk)
+                    return
+        else:
+            logger.error("saleor-notify: the attempt of delivery %s could not be logged at all", delivery.pk)
+
+
+def attempt_row(
+    delivery: Delivery, number: int, trigger: AttemptTrigger, started_at: datetime, outcome: Outcome, decision: Decision
+) -> DeliveryAttempt:
+    """The log row of attempt ``number`` of ``delivery`` (not saved)."""
+    return DeliveryAttempt(
+        delivery=delivery,
+        number=number,
+        trigger=trigger,
+        started_at=started_at,
+        duration_ms=outcome.duration_ms,
+        status_code=outcome.status_code if outcome.status_code is None or 0 <= outcome.status_code < 1000 else None,
+        error_kind=outcome.error_kind.value if outcome.error_kind else "",
+        error_message=storable_text(outcome.error_message)[:255],
+        response_excerpt=storable_text(outcome.response_excerpt),
+        verdict=decision.verdict.value,
+        retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
+    )
+
+
+def _usable_connection() -> bool:
+    connection = connections[router.db_for_write(DeliveryAttempt)]
+    return connection.connection is None or connection.is_usable()
+
+
+def _bare(outcome: Outcome) -> Outcome:
+    """The outcome without anything the receiver chose (its body, its words): always storable."""
+    return replace(outcome, response_excerpt="[the response could not be stored]", error_message="", retry_after=None)
+
+
+def _write_results(results: list[Result], settings: NotifySettings) -> None:
+    now = timezone.now()
+    retries: list[tuple[int, float]] = []
+    # Deliveries that end the same way share one UPDATE (a burst of successes is one statement).
+    updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
+    attempts = []
+    verdicts = []
+    for delivery, started_at, outcome in results:
+        trigger = AttemptTrigger(delivery.next_trigger)
+        decision = decide(
+            outcome,
+            attempt_number=delivery.attempt_count,
+            manual=trigger is AttemptTrigger.MANUAL,
+            timing=settings.retry_timing,
+        )
+        verdicts.append((delivery, decision))
+        attempts.append(attempt_row(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
+        changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
+        if decision.verdict is Verdict.SUCCESS:
+            changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
+        elif decision.verdict is Verdict.RETRY:
+            changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
+            retries.append((delivery.pk, decision.delay_s))
+        else:
+            changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
+        # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
+        updates[tuple(sorted(changes.items()))].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
+    with transaction.atomic():
+        for changes_key, conditions in updates.items():
+            Delivery.objects.filter(reduce(operator.or_, conditions)).update(**dict(changes_key))
+        DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
+        if retries:
+            transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
+    for delivery, decision in verdicts:  # counted once written (a retried write is not counted twice)
+        telemetry.count_verdict(delivery, decision.verdict, decision.reason)
+
+
+def _enqueue_retries(retries: list[tuple[int, float]]) -> None:
+    for pk, delay_s in retries:
+        broker.send_task(broker.DELIVER_TASK, [pk], delay_s)
