@@ -1,7 +1,8 @@
+import type { ThemeType } from "@saleor/app-sdk/app-bridge";
 import { Box, Text, ThemeProvider, useTheme } from "@saleor/macaw-ui";
 import { useEffect } from "react";
 
-import { useBridge } from "./bridge";
+import { useConnection } from "./bridge";
 import { Loading } from "./components/ui";
 import { type EventType, EVENT_LABEL } from "./events";
 import { ChannelDetailPage, ChannelsPage } from "./pages/Channels";
@@ -64,20 +65,20 @@ function Routes() {
   );
 }
 
-function ThemeSync() {
-  const { state } = useBridge();
+/** Follows the dashboard's theme (once it has told it). */
+function ThemeSync({ theme }: { theme: ThemeType | null }) {
   const { setTheme } = useTheme();
   useEffect(() => {
-    if (state.status === "ready") setTheme(state.theme === "dark" ? "defaultDark" : "defaultLight");
-  }, [state, setTheme]);
+    if (theme) setTheme(theme === "dark" ? "defaultDark" : "defaultLight");
+  }, [theme, setTheme]);
   return null;
 }
 
 export function App() {
-  const { state } = useBridge();
+  const state = useConnection();
   return (
     <ThemeProvider>
-      <ThemeSync />
+      <ThemeSync theme={state.status === "ready" ? state.theme : null} />
       <Box backgroundColor="default1" __minHeight="100vh" data-testid="app" data-bridge={state.status}>
         {state.status === "waiting" ? <Loading label="Connecting to the Saleor dashboard…" /> : null}
         {state.status === "standalone" ? (

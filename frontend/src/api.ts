@@ -17,12 +17,14 @@ export class ApiError extends Error {
   }
 }
 
-let currentToken: string | undefined;
-export const setToken = (token: string | undefined) => {
-  currentToken = token;
+/** Where requests get the dashboard's current token for this app (see bridge.tsx). */
+let tokenSource: () => string | undefined = () => undefined;
+export const setTokenSource = (source: () => string | undefined) => {
+  tokenSource = source;
 };
 
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const currentToken = tokenSource();
   let response: Response;
   try {
     response = await fetch(config.apiUrl, {

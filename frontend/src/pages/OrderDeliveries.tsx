@@ -1,3 +1,4 @@
+import { useWidgetAutoResize } from "@saleor/app-sdk/app-bridge";
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -8,13 +9,15 @@ import { ErrorNotice, FormErrors, Loading, usePolling } from "../components/ui";
 
 /** This order's deliveries, as the order page's widget (compact) or its "more actions" popup (full). */
 export function OrderDeliveriesPage({ orderId, full }: { orderId: string | null; full: boolean }) {
-  const { notify, reportHeight } = useBridge();
+  const { notify } = useBridge();
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [generalErrors, setGeneralErrors] = useState<string[]>([]);
   const root = useRef<HTMLDivElement>(null);
+  // The dashboard sizes the widget's frame to the page.
+  useWidgetAutoResize(root);
 
   const load = useCallback(() => {
     if (!orderId) return;
@@ -26,12 +29,6 @@ export function OrderDeliveriesPage({ orderId, full }: { orderId: string | null;
   useEffect(load, [load]);
   usePolling(Boolean(deliveries?.some((d) => d.status === "PENDING")), 2000, load);
 
-  useEffect(() => {
-    if (!root.current || typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(() => reportHeight(root.current?.scrollHeight ?? 0));
-    observer.observe(root.current);
-    return () => observer.disconnect();
-  }, [reportHeight]);
 
   const retry = async (d: Delivery) => {
     setBusyId(d.id);
