@@ -67,6 +67,14 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A call that failed as a whole, as one error of a mutation's list (it belongs to no field). */
+export function requestFailure(err: unknown): FieldError {
+  return { field: null, code: err instanceof ApiError ? err.code : "ERROR", message: errorMessage(err) };
+}
+
+/** The messages of a mutation's errors, in order. */
+export const errorMessages = (errors: FieldError[]): string[] => errors.map((e) => e.message);
+
 /** Errors of a mutation, split into those of a field and the others. */
 export function splitErrors(errors: FieldError[]): FormErrorState {
   const byField: Record<string, string> = {};
