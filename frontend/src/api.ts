@@ -17,12 +17,14 @@ export class ApiError extends Error {
   }
 }
 
-let currentToken: string | undefined;
-export const setToken = (token: string | undefined) => {
-  currentToken = token;
+/** Where requests get the dashboard's current token for this app (see bridge.tsx). */
+let tokenSource: () => string | undefined = () => undefined;
+export const setTokenSource = (source: () => string | undefined) => {
+  tokenSource = source;
 };
 
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const currentToken = tokenSource();
   let response: Response;
   try {
     response = await fetch(config.apiUrl, {
@@ -64,6 +66,14 @@ export type FormErrorState = { byField: Record<string, string>; general: string[
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A call that failed as a whole, as one error of a mutation's list (it belongs to no field). */
+export function requestFailure(err: unknown): FieldError {
+  return { field: null, code: err instanceof ApiError ? err.code : "ERROR", message: errorMessage(err) };
+}
+
+/** The messages of a mutation's errors, in order. */
+export const errorMessages = (errors: FieldError[]): string[] => errors.map((e) => e.message);
 
 /** Errors of a mutation, split into those of a field and the others. */
 export function splitErrors(errors: FieldError[]): FormErrorState {

@@ -1,78 +1,76 @@
-import { actions, AppBridge, type ThemeType } from "@saleor/app-sdk/app-bridge";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { actions, AppBridge, AppBridgeProvider, AppContext, useAppBridge, type ThemeType } from "@saleor/app-sdk/app-bridge";
+import { useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { setToken } from "./api";
+import { setTokenSource } from "./api";
 
 /**
  * The dashboard side: Saleor's dashboard loads these pages in an iframe and hands them,
  * through AppBridge (postMessage), a token of this app for the logged-in staff user. The
  * pages send it to the plugin's API, which asks Saleor who it is and what it may do.
+ *
+ * The app-sdk's AppBridgeProvider and useAppBridge do the work; this adds what they leave to
+ * the app: the page opened outside a frame (or never greeted by a dashboard) is "standalone",
+ * and the dashboard is told the page is ready only once the provider listens for its answer.
  */
-type BridgeState =
-  | { status: "waiting" }
-  | { status: "standalone" }
-  | { status: "ready"; theme: ThemeType; email?: string };
 
-type BridgeContextValue = {
-  state: BridgeState;
-  notify: (status: "success" | "error" | "info", title: string, text?: string) => void;
-  updateRoute: (route: string) => void;
-  reportHeight: (height: number) => void;
-};
+/** The page's one AppBridge; none when the page is not in a frame. */
+const appBridge = window.parent !== window ? new AppBridge({ autoNotifyReady: false }) : undefined;
+// Each request reads the token as it is then (the dashboard refreshes it).
+setTokenSource(() => appBridge?.getState().token);
 
-const BridgeContext = createContext<BridgeContextValue | null>(null);
-
-let bridge: AppBridge | undefined;
+/** How long to wait for the dashboard's handshake before saying the page is not in a dashboard. */
 const HANDSHAKE_WAIT_MS = 6000;
 
+/** In no frame: a context without a bridge (the SDK's provider would make one). */
+const NO_BRIDGE = { appBridge: undefined, mounted: true };
+
+let readySent = false;
+
 export function BridgeProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<BridgeState>({ status: "waiting" });
-
+  // Effects run children first: the listeners of useAppBridge are in place before the handshake is asked for.
   useEffect(() => {
-    if (window.parent === window) {
-      setState({ status: "standalone" });
-      return;
+    if (appBridge && !readySent) {
+      readySent = true;
+      appBridge.sendNotifyReadyAction();
     }
-    bridge = bridge ?? new AppBridge({ autoNotifyReady: true });
-    const sync = () => {
-      const s = bridge!.getState();
-      if (s.token) {
-        setToken(s.token);
-        setState({ status: "ready", theme: s.theme ?? "light", email: s.user?.email });
-      }
-    };
-    const unsubscribers = [
-      bridge.subscribe("handshake", sync),
-      bridge.subscribe("tokenRefresh", sync),
-      bridge.subscribe("theme", sync),
-    ];
-    sync();
-    const timer = window.setTimeout(() => {
-      if (!bridge!.getState().token) setState({ status: "standalone" });
-    }, HANDSHAKE_WAIT_MS);
-    return () => {
-      window.clearTimeout(timer);
-      unsubscribers.forEach((u) => u());
-    };
   }, []);
-
-  const value: BridgeContextValue = {
-    state,
-    notify: (status, title, text) => {
-      bridge?.dispatch(actions.Notification({ status, title, text })).catch(() => undefined);
-    },
-    updateRoute: (route) => {
-      bridge?.dispatch(actions.UpdateRouting({ newRoute: route })).catch(() => undefined);
-    },
-    reportHeight: (height) => {
-      if (height > 0) bridge?.dispatch(actions.WidgetResize({ height: Math.ceil(height) })).catch(() => undefined);
-    },
-  };
-  return <BridgeContext.Provider value={value}>{children}</BridgeContext.Provider>;
+  if (!appBridge) return <AppContext.Provider value={NO_BRIDGE}>{children}</AppContext.Provider>;
+  return <AppBridgeProvider appBridgeInstance={appBridge}>{children}</AppBridgeProvider>;
 }
 
-export function useBridge(): BridgeContextValue {
-  const value = useContext(BridgeContext);
-  if (!value) throw new Error("useBridge outside BridgeProvider");
-  return value;
+export type Connection = { status: "waiting" } | { status: "standalone" } | { status: "ready"; theme: ThemeType };
+
+/** Whether the dashboard has greeted the page (with a token and its theme). Used once, by the app's root. */
+export function useConnection(): Connection {
+  const { appBridge: bridge, appBridgeState } = useAppBridge();
+  const [gaveUp, setGaveUp] = useState(false);
+  useEffect(() => {
+    if (!bridge) return;
+    const timer = window.setTimeout(() => setGaveUp(true), HANDSHAKE_WAIT_MS);
+    return () => window.clearTimeout(timer);
+  }, [bridge]);
+  if (!bridge) return { status: "standalone" };
+  if (appBridgeState?.token) return { status: "ready", theme: appBridgeState.theme ?? "light" };
+  return gaveUp ? { status: "standalone" } : { status: "waiting" };
+}
+
+export type Bridge = {
+  notify: (status: "success" | "error" | "info", title: string, text?: string) => void;
+  updateRoute: (route: string) => void;
+};
+
+/** What the pages ask of the dashboard; a page that is not in a dashboard asks nothing. */
+export function useBridge(): Bridge {
+  const { appBridge: bridge } = useContext(AppContext);
+  return useMemo(
+    () => ({
+      notify: (status, title, text) => {
+        bridge?.dispatch(actions.Notification({ status, title, text })).catch(() => undefined);
+      },
+      updateRoute: (route) => {
+        bridge?.dispatch(actions.UpdateRouting({ newRoute: route })).catch(() => undefined);
+      },
+    }),
+    [bridge],
+  );
 }

@@ -1,17 +1,30 @@
 import { Box, Button, Checkbox, Input, Select, Text, Textarea } from "@saleor/macaw-ui";
 import { useState } from "react";
 
-import { api, errorMessage, splitErrors, type Channel, type FieldError as ApiFieldError, type FormErrorState } from "../api";
+import { api, splitErrors, type Channel, type FieldError as ApiFieldError, type FormErrorState } from "../api";
 import { KIND_LABEL, type ChannelKind } from "../events";
-import { FieldError, FormErrors } from "./ui";
+import { FieldError, FormErrors } from "../ui";
+import { useMutation } from "../useMutation";
 
 const KIND_OPTIONS = (Object.keys(KIND_LABEL) as ChannelKind[]).map((k) => ({ value: k, label: KIND_LABEL[k] }));
+
+/** The fields this form shows; errors of other fields go on top. */
+const SHOWN_FIELDS = new Set(["name", "kind", "url", "emails", "isActive"]);
 
 const parseEmails = (text: string) =>
   text
     .split(/[\s,;]+/)
     .map((e) => e.trim())
     .filter(Boolean);
+
+function formErrors(errors: ApiFieldError[]): FormErrorState {
+  const split = splitErrors(errors);
+  const byField: Record<string, string> = {};
+  for (const [f, m] of Object.entries(split.byField)) (SHOWN_FIELDS.has(f) ? (byField[f] = m) : split.general.push(m));
+  return { byField, general: split.general };
+}
+
+type SaveResult = { channel: Channel | null; errors: ApiFieldError[]; secret?: string | null };
 
 /** Create or edit a channel; every error the API returns is shown next to its field. */
 export function ChannelForm({
@@ -30,36 +43,19 @@ export function ChannelForm({
   const [url, setUrl] = useState(channel?.kind === "SLACK" ? "" : channel?.url ?? "");
   const [emails, setEmails] = useState((channel?.emails ?? []).join("\n"));
   const [isActive, setIsActive] = useState(channel?.isActive ?? true);
-  const [errors, setErrors] = useState<FormErrorState>({ byField: {}, general: [] });
-  const [busy, setBusy] = useState(false);
+  const save = useMutation(
+    (input: Record<string, unknown>): Promise<SaveResult> => (channel ? api.updateChannel(channel.id, input) : api.createChannel(input)),
+  );
+  const errors = formErrors(save.errors);
   const editing = Boolean(channel);
 
   const submit = async () => {
-    setBusy(true);
-    setErrors({ byField: {}, general: [] });
     const input: Record<string, unknown> = { name, isActive };
     if (!editing) input.kind = kind;
     if (kind === "EMAIL") input.emails = parseEmails(emails);
     else if (!(editing && kind === "SLACK" && !url)) input.url = url; // a Slack URL is a secret: blank keeps it
-    try {
-      let result: { channel: Channel | null; errors: ApiFieldError[]; secret?: string | null };
-      if (channel) result = await api.updateChannel(channel.id, input);
-      else result = await api.createChannel(input);
-      if (result.errors.length || !result.channel) {
-        const split = splitErrors(result.errors);
-        // Errors of fields this form does not show go on top.
-        const shown = new Set(["name", "kind", "url", "emails", "isActive"]);
-        const byField: Record<string, string> = {};
-        for (const [f, m] of Object.entries(split.byField)) (shown.has(f) ? (byField[f] = m) : split.general.push(m));
-        setErrors({ byField, general: split.general });
-        return;
-      }
-      onSaved(result.channel, result.secret ?? null);
-    } catch (err) {
-      setErrors({ byField: {}, general: [errorMessage(err)] });
-    } finally {
-      setBusy(false);
-    }
+    const result = await save.run(input);
+    if (result?.channel) onSaved(result.channel, result.secret ?? null);
   };
 
   return (
@@ -145,7 +141,7 @@ export function ChannelForm({
             Cancel
           </Button>
         ) : null}
-        <Button type="submit" variant="primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={save.busy}>
           {submitLabel ?? (editing ? "Save" : "Create channel")}
         </Button>
       </Box>

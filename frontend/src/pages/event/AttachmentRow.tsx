@@ -1,0 +1,53 @@
+import { Box, Text } from "@saleor/macaw-ui";
+
+import type { Attachment } from "../../api";
+import { KIND_LABEL, sourceLabel } from "../../events";
+import { Mark, MoreMenu } from "../../ui";
+
+/** One channel attached to the event: its kind, its sources, and Edit / Delete in its menu. */
+export function AttachmentRow({
+  attachment,
+  first,
+  onEdit,
+  onDelete,
+}: {
+  attachment: Attachment;
+  first: boolean;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  return (
+    <Box
+      as="li"
+      data-testid="attachment"
+      display="flex"
+      alignItems="center"
+      justifyContent="space-between"
+      paddingY={3}
+      borderTopWidth={first ? 0 : 1}
+      borderTopStyle="solid"
+      borderColor="default1"
+      style={{ listStyle: "none" }}
+    >
+      <Box>
+        <Text fontWeight="bold">{attachment.channel.name}</Text>{" "}
+        <Text size={2} color="default2">
+          {KIND_LABEL[attachment.channel.kind]}
+          {attachment.channel.isActive ? "" : " · inactive"}
+        </Text>
+        <Box display="flex" gap={1} paddingTop={1} data-testid="attachment-sources">
+          {attachment.sources.map((s) => (
+            <Mark key={s}>{sourceLabel(s)}</Mark>
+          ))}
+        </Box>
+      </Box>
+      <MoreMenu
+        label={`Actions for ${attachment.channel.name}`}
+        items={[
+          { label: "Edit", onSelect: onEdit },
+          { label: "Delete", danger: true, onSelect: onDelete },
+        ]}
+      />
+    </Box>
+  );
+}
