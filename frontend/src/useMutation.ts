@@ -1,4 +1,4 @@
-import { useState, type Dispatch, type SetStateAction } from "react";
+import { useRef, useState, type Dispatch, type SetStateAction } from "react";
 
 import { requestFailure, type FieldError } from "./api";
 
@@ -6,7 +6,8 @@ import { requestFailure, type FieldError } from "./api";
 export type MutationResult = { errors: FieldError[] };
 
 export type Mutation<A extends unknown[], R> = {
-  /** Calls the mutation; resolves to its result when it succeeded, to null when it did not. */
+  /** Calls the mutation; resolves to its result when it succeeded, to null when it did not
+   * (or when a call is still under way: a double click sends once). */
   run: (...args: A) => Promise<R | null>;
   /** True while a call is under way. */
   busy: boolean;
@@ -26,7 +27,10 @@ export function useMutation<A extends unknown[], R extends MutationResult>(
 ): Mutation<A, R> {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
+  const inFlight = useRef(false);
   const run = async (...args: A): Promise<R | null> => {
+    if (inFlight.current) return null;
+    inFlight.current = true;
     setBusy(true);
     setErrors([]);
     try {
@@ -36,6 +40,7 @@ export function useMutation<A extends unknown[], R extends MutationResult>(
     } catch (err) {
       setErrors([requestFailure(err)]);
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
     return null;

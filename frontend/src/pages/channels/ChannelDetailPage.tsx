@@ -145,6 +145,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
             : "The channel and its attachments are removed. Its delivery log is kept."
         }
         confirmLabel={confirm === "rotate" ? "Rotate" : "Delete"}
+        busy={confirmed.busy}
         errors={errorMessages(confirmed.errors)}
         onConfirm={doConfirm}
         onClose={() => setConfirm(null)}

@@ -149,6 +149,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
         title="Delete this attachment?"
         text={`${deleting?.channel.name ?? ""} will no longer be notified of ${event.name}. The channel itself is kept.`}
         confirmLabel="Delete"
+        busy={detach.busy}
         errors={errorMessages(detach.errors)}
         onConfirm={remove}
         onClose={() => setDeleting(null)}
