@@ -27,7 +27,7 @@ test: $(VENV)/.installed $(PAGES)
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check saleor_notify_plugin tests
+	$(PY) -m ruff check saleor_notify_plugin tests benchmarks
 
 # Tests write screenshots to build/screens/ (untracked); this publishes the real dashboard's
 # (tests/dashboard/, light and dark) into docs/screens/, replacing the ones there.
