@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import Any
 
 import graphene
 
@@ -13,8 +14,12 @@ from ..events import ChannelKind, EventType, Source
 from ..models import AttemptTrigger, DeliveryStatus
 
 
-def _enum(name: str, source: type[enum.Enum], description: str, value_doc: Callable[[enum.Enum], str] | None = None):
-    def describe(value: enum.Enum | None) -> str | None:
+def _enum[E: enum.Enum](
+    name: str, source: type[E], description: str, value_doc: Callable[[E], str | None] | None = None
+) -> type[graphene.Enum]:
+    """A graphene enum of ``source``'s members; each described by ``value_doc``, else by its label."""
+
+    def describe(value: E | None) -> str | None:
         if value is None:
             return description
         return value_doc(value) if value_doc else getattr(value, "label", None)
@@ -34,7 +39,7 @@ NotificationAttemptErrorKind = _enum(
     "NotificationAttemptErrorKind",
     ErrorKind,
     "Why an attempt got no usable response (lower-case in the stored log, upper-case here).",
-    lambda v: None,  # type: ignore[arg-type,return-value]
+    lambda v: None,
 )
 
 _ERROR_DOCS = {
@@ -61,7 +66,7 @@ NotificationErrorCode = _enum(
     "NotificationErrorCode",
     NotifyErrorCode,
     "Why a mutation was refused (the same codes as the plugin's service API).",
-    lambda v: _ERROR_DOCS.get(v),  # type: ignore[call-overload]
+    lambda v: _ERROR_DOCS.get(v),
 )
 
 
@@ -72,7 +77,7 @@ class JSONString(graphene.JSONString):
         name = "JSONString"
 
     @staticmethod
-    def parse_value(value):  # type: ignore[override]
+    def parse_value(value: str) -> Any:
         import json
 
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import graphene
 
 from .. import health, telemetry
+from .info import Info, require
 from .queries import Query as BaseQuery
-from .queries import require
 from .requestor import Permission
 
 
@@ -37,7 +37,7 @@ class NotificationHealth(graphene.ObjectType):
     problems = graphene.List(graphene.NonNull(NotificationHealthProblem), required=True)
 
 
-def resolve_health(root, info) -> NotificationHealth:
+def resolve_health(root: object, info: Info) -> NotificationHealth:
     require(info, Permission.MANAGE_PLUGINS)
     snapshot = health.snapshot()
     telemetry.record_health(snapshot)

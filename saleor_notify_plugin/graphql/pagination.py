@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import graphene
 from django.db.models import Model, Q, QuerySet
@@ -17,6 +17,15 @@ from ..errors import NotifyErrorCode
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+
+class PageArgs(TypedDict, total=False):
+    """A connection field's arguments, as a resolver receives them."""
+
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
 
 
 def _bad(message: str) -> GraphQLError:
@@ -40,7 +49,7 @@ def _decode_cursor(cursor: object, keys: Sequence[str], name: str) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
-        decoded = []
+        decoded: list[datetime | int] = []
         for key, value in zip(keys, values, strict=True):
             if key.lstrip("-").endswith("_at"):
                 decoded.append(datetime.fromisoformat(value))
@@ -74,16 +83,16 @@ def _size(value: int | None, name: str) -> int | None:
     return value
 
 
-def paginate(
-    queryset: QuerySet,
-    connection_type: type[graphene.relay.Connection],
+def paginate[C: graphene.relay.Connection](
+    queryset: QuerySet[Any],
+    connection_type: type[C],
     keys: Sequence[str],
     *,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
-) -> graphene.relay.Connection:
+) -> C:
     """One page of ``queryset`` ordered by ``keys`` (unique together; "-" for descending)."""
     first, last = _size(first, "first"), _size(last, "last")
     if first is not None and last is not None:

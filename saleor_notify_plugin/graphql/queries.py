@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypedDict, Unpack
+
 import graphene
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 
 from .. import models
 from ..errors import NotifyError
 from . import enums
-from .errors import PermissionDenied, query_error
+from .errors import query_error
 from .ids import from_global_id, saleor_uuid
-from .pagination import paginate
+from .info import Info, require
+from .pagination import PageArgs, paginate
 from .requestor import Permission
 from .types import (
     EventInfo,
@@ -24,11 +28,6 @@ CHANNEL_ORDER = ("pk",)
 DELIVERY_ORDER = ("-created_at", "-pk")
 
 
-def require(info, perm: Permission) -> None:
-    if not info.context.requestor.has_perm(perm):
-        raise PermissionDenied(perm)
-
-
 class NotificationDeliveryFilterInput(graphene.InputObjectType):
     events = graphene.List(graphene.NonNull(enums.NotificationEventType))
     statuses = graphene.List(graphene.NonNull(enums.NotificationDeliveryStatus))
@@ -38,26 +37,35 @@ class NotificationDeliveryFilterInput(graphene.InputObjectType):
     created_before = graphene.DateTime()
 
 
-def _filtered_deliveries(filter_: dict | None):
+class DeliveryFilter(TypedDict, total=False):
+    """``NotificationDeliveryFilterInput`` as the resolver receives it (graphene's names, snake_case)."""
+
+    events: list[str] | None
+    statuses: list[str] | None
+    channel: str | None
+    order_id: str | None
+    created_after: datetime | None
+    created_before: datetime | None
+
+
+def _filtered_deliveries(filter_: DeliveryFilter | None) -> QuerySet[models.Delivery]:
     deliveries = models.Delivery.objects.all()
     filter_ = filter_ or {}
     try:
-        if filter_.get("channel") is not None:
-            deliveries = deliveries.filter(
-                channel_id=from_global_id(filter_["channel"], "NotificationChannel", "channel")
-            )
-        if filter_.get("order_id") is not None:
-            deliveries = deliveries.filter(event__order_id=saleor_uuid(filter_["order_id"], "Order", "orderId"))
+        if (channel := filter_.get("channel")) is not None:
+            deliveries = deliveries.filter(channel_id=from_global_id(channel, "NotificationChannel", "channel"))
+        if (order_id := filter_.get("order_id")) is not None:
+            deliveries = deliveries.filter(event__order_id=saleor_uuid(order_id, "Order", "orderId"))
     except NotifyError as error:
         raise query_error(error) from None
-    if filter_.get("events"):
-        deliveries = deliveries.filter(event__event__in=list(filter_["events"]))
-    if filter_.get("statuses"):
-        deliveries = deliveries.filter(status__in=list(filter_["statuses"]))
-    if filter_.get("created_after") is not None:
-        deliveries = deliveries.filter(created_at__gte=filter_["created_after"])
-    if filter_.get("created_before") is not None:
-        deliveries = deliveries.filter(created_at__lt=filter_["created_before"])
+    if events := filter_.get("events"):
+        deliveries = deliveries.filter(event__event__in=list(events))
+    if statuses := filter_.get("statuses"):
+        deliveries = deliveries.filter(status__in=list(statuses))
+    if (created_after := filter_.get("created_after")) is not None:
+        deliveries = deliveries.filter(created_at__gte=created_after)
+    if (created_before := filter_.get("created_before")) is not None:
+        deliveries = deliveries.filter(created_at__lt=created_before)
     return deliveries
 
 
@@ -82,12 +90,14 @@ class Query(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_notification_events(root, info) -> list[EventInfo]:
+    def resolve_notification_events(root: object, info: Info) -> list[EventInfo]:
         require(info, Permission.MANAGE_PLUGINS)
         return EventInfo.load()
 
     @staticmethod
-    def resolve_notification_channels(root, info, **page):
+    def resolve_notification_channels(
+        root: object, info: Info, **page: Unpack[PageArgs]
+    ) -> NotificationChannelConnection:
         require(info, Permission.MANAGE_PLUGINS)
         channels = models.NotificationChannel.objects.all()
         connection = paginate(channels, NotificationChannelConnection, CHANNEL_ORDER, **page)
@@ -95,7 +105,7 @@ class Query(graphene.ObjectType):
         return connection
 
     @staticmethod
-    def resolve_notification_channel(root, info, id: str):
+    def resolve_notification_channel(root: object, info: Info, id: str) -> models.NotificationChannel | None:
         require(info, Permission.MANAGE_PLUGINS)
         try:
             pk = from_global_id(id, "NotificationChannel")
@@ -104,7 +114,12 @@ class Query(graphene.ObjectType):
         return models.NotificationChannel.objects.filter(pk=pk).first()
 
     @staticmethod
-    def resolve_notification_deliveries(root, info, filter=None, **page):  # noqa: A002 - the API's name
+    def resolve_notification_deliveries(
+        root: object,
+        info: Info,
+        filter: DeliveryFilter | None = None,  # noqa: A002 - the API's name
+        **page: Unpack[PageArgs],
+    ) -> NotificationDeliveryConnection:
         require(info, Permission.MANAGE_ORDERS)
         deliveries = _filtered_deliveries(filter).select_related("event", "channel")
         connection = paginate(deliveries, NotificationDeliveryConnection, DELIVERY_ORDER, **page)

@@ -12,20 +12,14 @@ from ..events import ChannelKind, EventType
 from ..pipeline import manual_retry
 from ..pipeline.send import event_envelope
 from . import enums
-from .errors import PermissionDenied
 from .ids import saleor_order_id, to_global_id
+from .info import Info, require
 from .requestor import Permission
 
 #: Events whose payload and subject are a customer's personal data (an e-mail address, a survey's
 #: answers): Saleor shows customer data to MANAGE_USERS holders, so this API does too. Order events
 #: carry what Saleor shows with MANAGE_ORDERS.
 PERSONAL_DATA_EVENTS = frozenset({EventType.CONTACT_CREATED, EventType.CUSTOMER_CREATED, EventType.SURVEY_COMPLETED})
-
-
-def require(info, perm: Permission) -> None:
-    """A field the caller may not read: null, with a PERMISSION_DENIED error at its path (as in Saleor)."""
-    if not info.context.requestor.has_perm(perm):
-        raise PermissionDenied(perm)
 
 
 def _masked_slack_url(url: str) -> str:
@@ -60,28 +54,28 @@ class NotificationChannel(graphene.ObjectType):
     updated_at = graphene.DateTime(required=True)
 
     @staticmethod
-    def resolve_id(root: models.NotificationChannel, info) -> str:
+    def resolve_id(root: models.NotificationChannel, info: Info) -> str:
         return to_global_id("NotificationChannel", root.pk)
 
     @staticmethod
-    def resolve_url(root: models.NotificationChannel, info) -> str | None:
+    def resolve_url(root: models.NotificationChannel, info: Info) -> str | None:
         require(info, Permission.MANAGE_PLUGINS)
         if root.kind == ChannelKind.EMAIL or not root.target_url:
             return None
         return _masked_slack_url(root.target_url) if root.kind == ChannelKind.SLACK else root.target_url
 
     @staticmethod
-    def resolve_emails(root: models.NotificationChannel, info) -> list[str]:
+    def resolve_emails(root: models.NotificationChannel, info: Info) -> list[str]:
         require(info, Permission.MANAGE_PLUGINS)
         return list(root.email_recipients or [])
 
     @staticmethod
-    def resolve_secret_last_chars(root: models.NotificationChannel, info) -> str:
+    def resolve_secret_last_chars(root: models.NotificationChannel, info: Info) -> str:
         require(info, Permission.MANAGE_PLUGINS)
         return root.secret_last_chars
 
     @staticmethod
-    def resolve_events(root: models.NotificationChannel, info) -> list[models.EventChannel]:
+    def resolve_events(root: models.NotificationChannel, info: Info) -> list[models.EventChannel]:
         return list(root.attachments.all())
 
 
@@ -100,11 +94,11 @@ class NotificationEventChannel(graphene.ObjectType):
         description = "A channel attached to an event (the dashboard's attachment)."
 
     @staticmethod
-    def resolve_id(root: models.EventChannel, info) -> str:
+    def resolve_id(root: models.EventChannel, info: Info) -> str:
         return to_global_id("NotificationEventChannel", root.pk)
 
     @staticmethod
-    def resolve_sources(root: models.EventChannel, info) -> list[str]:
+    def resolve_sources(root: models.EventChannel, info: Info) -> list[str]:
         return root.sources
 
 
@@ -141,23 +135,23 @@ class NotificationEvent(graphene.ObjectType):
     channels = graphene.List(graphene.NonNull(NotificationEventChannel), required=True)
 
     @staticmethod
-    def resolve_type(root: EventInfo, info) -> str:
+    def resolve_type(root: EventInfo, info: Info) -> str:
         return root.type.value
 
     @staticmethod
-    def resolve_name(root: EventInfo, info) -> str:
+    def resolve_name(root: EventInfo, info: Info) -> str:
         return str(root.type.label)
 
     @staticmethod
-    def resolve_postback_only(root: EventInfo, info) -> bool:
+    def resolve_postback_only(root: EventInfo, info: Info) -> bool:
         return root.type.postback_only
 
     @staticmethod
-    def resolve_manual_retry(root: EventInfo, info) -> bool:
+    def resolve_manual_retry(root: EventInfo, info: Info) -> bool:
         return root.type.manual_retry
 
     @staticmethod
-    def resolve_channels(root: EventInfo, info) -> list[models.EventChannel]:
+    def resolve_channels(root: EventInfo, info: Info) -> list[models.EventChannel]:
         return root.attachments
 
 
@@ -169,7 +163,7 @@ class NotificationSubject(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_id(root: _Subject, info) -> str:
+    def resolve_id(root: _Subject, info: Info) -> str:
         if root.event in PERSONAL_DATA_EVENTS:
             require(info, Permission.MANAGE_USERS)
         return root.id
@@ -191,19 +185,19 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     occurred_at = graphene.DateTime(required=True)
 
     @staticmethod
-    def resolve_id(root: models.RecordedEvent, info) -> str:
+    def resolve_id(root: models.RecordedEvent, info: Info) -> str:
         return root.envelope_id
 
     @staticmethod
-    def resolve_type(root: models.RecordedEvent, info) -> str:
+    def resolve_type(root: models.RecordedEvent, info: Info) -> str:
         return root.event
 
     @staticmethod
-    def resolve_subject(root: models.RecordedEvent, info) -> _Subject:
+    def resolve_subject(root: models.RecordedEvent, info: Info) -> _Subject:
         return _Subject(EventType(root.event), root.subject_type, root.subject_id)
 
     @staticmethod
-    def resolve_order_id(root: models.RecordedEvent, info) -> str | None:
+    def resolve_order_id(root: models.RecordedEvent, info: Info) -> str | None:
         return saleor_order_id(root.order_id) if root.order_id else None
 
 
@@ -220,11 +214,11 @@ class NotificationDeliveryAttempt(graphene.ObjectType):
     retry_in_s = graphene.Float(description="When retried automatically: after this many seconds.")
 
     @staticmethod
-    def resolve_error_kind(root: models.DeliveryAttempt, info) -> str | None:
+    def resolve_error_kind(root: models.DeliveryAttempt, info: Info) -> str | None:
         return root.error_kind or None
 
     @staticmethod
-    def resolve_error_message(root: models.DeliveryAttempt, info) -> str | None:
+    def resolve_error_message(root: models.DeliveryAttempt, info: Info) -> str | None:
         return root.error_message or None
 
 
@@ -248,23 +242,23 @@ class NotificationDelivery(graphene.ObjectType):
     updated_at = graphene.DateTime(required=True)
 
     @staticmethod
-    def resolve_id(root: models.Delivery, info) -> str:
+    def resolve_id(root: models.Delivery, info: Info) -> str:
         return to_global_id("NotificationDelivery", root.pk)
 
     @staticmethod
-    def resolve_failure_kind(root: models.Delivery, info) -> str | None:
+    def resolve_failure_kind(root: models.Delivery, info: Info) -> str | None:
         return root.failure_kind or None
 
     @staticmethod
-    def resolve_can_retry(root: models.Delivery, info) -> bool:
+    def resolve_can_retry(root: models.Delivery, info: Info) -> bool:
         return manual_retry.manual_retry_refusal(root) is None
 
     @staticmethod
-    def resolve_attempts(root: models.Delivery, info) -> list[models.DeliveryAttempt]:
+    def resolve_attempts(root: models.Delivery, info: Info) -> list[models.DeliveryAttempt]:
         return list(root.attempts.all())
 
     @staticmethod
-    def resolve_payload(root: models.Delivery, info) -> dict:
+    def resolve_payload(root: models.Delivery, info: Info) -> dict:
         if EventType(root.event.event) in PERSONAL_DATA_EVENTS:
             require(info, Permission.MANAGE_USERS)
         return event_envelope(root.event)

@@ -9,6 +9,7 @@ import graphene
 
 from ...errors import NotifyError, NotifyErrorCode
 from ..errors import NotificationError, denied
+from ..info import Info
 from ..requestor import Permission, Requestor
 
 logger = logging.getLogger("saleor_notify_plugin.graphql")
@@ -26,12 +27,16 @@ class NotificationMutation(graphene.Mutation):
     permission: ClassVar[Permission | None] = None
 
     @classmethod
-    def perform(cls, info: Any, requestor: Requestor, **data: Any) -> dict[str, Any]:
-        """Do the work through the service API; return the output fields, or raise NotifyError."""
+    def perform(cls, info: Info, requestor: Requestor, *args: Any, **data: Any) -> dict[str, Any]:
+        """Do the work through the service API; return the output fields, or raise NotifyError.
+
+        ``data`` are the mutation's ``Arguments``, which each mutation names in its own signature
+        (``*args, **data`` both ``Any`` is how a base leaves that open to its overrides).
+        """
         raise NotImplementedError
 
     @classmethod
-    def mutate(cls, root: Any, info: Any, **data: Any) -> NotificationMutation:
+    def mutate(cls, root: object, info: Info, **data: Any) -> NotificationMutation:
         requestor: Requestor = info.context.requestor
         name = cls._meta.name
         try:

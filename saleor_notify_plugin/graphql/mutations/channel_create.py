@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, NotRequired, TypedDict
+
 import graphene
 
 from ... import channels
 from .. import enums
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationChannel
 from .base import NotificationMutation
 
@@ -17,6 +20,16 @@ class NotificationChannelCreateInput(graphene.InputObjectType):
     url = graphene.String(description="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL (https).")
     emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL: the addresses (at most 50).")
     is_active = graphene.Boolean(description="Default true.")
+
+
+class ChannelCreateInput(TypedDict):
+    """``NotificationChannelCreateInput`` as ``perform`` receives it."""
+
+    name: str
+    kind: str
+    url: NotRequired[str | None]
+    emails: NotRequired[list[str] | None]
+    is_active: NotRequired[bool | None]
 
 
 class NotificationChannelCreate(NotificationMutation):
@@ -35,7 +48,7 @@ class NotificationChannelCreate(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, input):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, input: ChannelCreateInput) -> dict[str, Any]:  # noqa: A002 - the API's name
         channel = channels.create_channel(
             name=input.get("name"),
             kind=input.get("kind"),

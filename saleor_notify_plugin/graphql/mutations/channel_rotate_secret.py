@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ... import channels
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationChannel
 from .base import NotificationMutation
 
@@ -27,6 +30,6 @@ class NotificationChannelRotateSecret(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, id):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, id: str) -> dict[str, Any]:  # noqa: A002 - the API's name
         channel = channels.rotate_secret(from_global_id(id, "NotificationChannel"))
         return {"channel": channel, "secret": channel.secret}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ... import channel_probe
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationChannelTestResult
 from .base import NotificationMutation
 
@@ -26,7 +29,7 @@ class NotificationChannelTest(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, id):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, id: str) -> dict[str, Any]:  # noqa: A002 - the API's name
         outcome = channel_probe.send_test(from_global_id(id, "NotificationChannel"))
         return {
             "result": NotificationChannelTestResult(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import graphene
 
 from ... import channels
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationChannel
 from .base import NotificationMutation
 
@@ -16,6 +19,15 @@ class NotificationChannelUpdateInput(graphene.InputObjectType):
     url = graphene.String(description="POSTBACK and SLACK channels.")
     emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL channels.")
     is_active = graphene.Boolean()
+
+
+class ChannelUpdateInput(TypedDict, total=False):
+    """``NotificationChannelUpdateInput`` as ``perform`` receives it: what is absent stays as it is."""
+
+    name: str | None
+    url: str | None
+    emails: list[str] | None
+    is_active: bool | None
 
 
 class NotificationChannelUpdate(NotificationMutation):
@@ -31,7 +43,7 @@ class NotificationChannelUpdate(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, id, input):  # noqa: A002 - the API's names
+    def perform(cls, info: Info, requestor: Requestor, id: str, input: ChannelUpdateInput) -> dict[str, Any]:  # noqa: A002 - the API's names
         channel = channels.update_channel(
             from_global_id(id, "NotificationChannel"),
             name=input.get("name"),

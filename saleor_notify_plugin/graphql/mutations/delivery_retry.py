@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ...models import Delivery
 from ...pipeline import manual_retry
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationDelivery
 from .base import NotificationMutation
 
@@ -29,6 +32,6 @@ class NotificationDeliveryRetry(NotificationMutation):
     permission = Permission.MANAGE_ORDERS
 
     @classmethod
-    def perform(cls, info, requestor, id):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, id: str) -> dict[str, Any]:  # noqa: A002 - the API's name
         delivery = manual_retry.retry_delivery(from_global_id(id, "NotificationDelivery"))
         return {"delivery": Delivery.objects.select_related("event", "channel").get(pk=delivery.pk)}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ... import channels
 from .. import enums
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationEventChannel
 from .base import NotificationMutation
 
@@ -29,6 +32,8 @@ class NotificationEventChannelAttach(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, event, channel_id, sources):
+    def perform(
+        cls, info: Info, requestor: Requestor, event: str, channel_id: str, sources: list[str]
+    ) -> dict[str, Any]:
         channel_pk = from_global_id(channel_id, "NotificationChannel", "channelId")
         return {"event_channel": channels.attach_channel(event, channel_pk, sources)}

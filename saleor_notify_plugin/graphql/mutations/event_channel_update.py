@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ... import channels
 from .. import enums
 from ..ids import from_global_id
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationEventChannel
 from .base import NotificationMutation
 
@@ -25,5 +28,5 @@ class NotificationEventChannelUpdate(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, id, sources):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, id: str, sources: list[str]) -> dict[str, Any]:  # noqa: A002 - the API's name
         return {"event_channel": channels.update_attachment(from_global_id(id, "NotificationEventChannel"), sources)}

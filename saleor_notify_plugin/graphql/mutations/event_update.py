@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ... import switches
 from ...events import EventType
 from .. import enums
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import EventInfo, NotificationEvent
 from .base import NotificationMutation
 
@@ -25,6 +28,6 @@ class NotificationEventUpdate(NotificationMutation):
     permission = Permission.MANAGE_PLUGINS
 
     @classmethod
-    def perform(cls, info, requestor, event, is_enabled):
+    def perform(cls, info: Info, requestor: Requestor, event: str, is_enabled: bool) -> dict[str, Any]:
         switch = switches.set_event_enabled(event, is_enabled)
         return {"event": EventInfo.load(only=EventType(switch.event))[0]}

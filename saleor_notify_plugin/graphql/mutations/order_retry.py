@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from ...models import Delivery
 from ...pipeline import manual_retry
 from .. import enums
 from ..ids import saleor_uuid
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from ..types import NotificationDelivery
 from .base import NotificationMutation
 
@@ -31,7 +34,9 @@ class NotificationOrderRetry(NotificationMutation):
     permission = Permission.MANAGE_ORDERS
 
     @classmethod
-    def perform(cls, info, requestor, order_id, events=None):
+    def perform(
+        cls, info: Info, requestor: Requestor, order_id: str, events: list[str] | None = None
+    ) -> dict[str, Any]:
         queued = manual_retry.retry_order(saleor_uuid(order_id, "Order", "orderId"), events or None)
         deliveries = Delivery.objects.select_related("event", "channel").filter(pk__in=[d.pk for d in queued])
         return {"deliveries": list(deliveries)}

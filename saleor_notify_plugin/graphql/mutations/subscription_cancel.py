@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any, NotRequired, TypedDict
+
 import graphene
 
 from ... import inbound
 from ...events import Source
 from .. import enums
 from ..ids import saleor_uuid
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from .base import NotificationMutation
 
 
@@ -20,6 +23,16 @@ class NotificationSubscriptionCancelInput(graphene.InputObjectType):
     order_id = graphene.ID(description="Saleor's global ID of the order that started the subscription.")
     reason = graphene.String(description="Why it was canceled (at most 1,000 characters).")
     source = enums.NotificationSource(description="Where the subscription comes from (default SHOP).")
+
+
+class SubscriptionCancelInput(TypedDict):
+    """``NotificationSubscriptionCancelInput`` as ``perform`` receives it."""
+
+    subscription_id: str
+    email: str
+    order_id: NotRequired[str | None]
+    reason: NotRequired[str | None]
+    source: NotRequired[str | None]
 
 
 class NotificationSubscriptionCancel(NotificationMutation):
@@ -36,7 +49,7 @@ class NotificationSubscriptionCancel(NotificationMutation):
     permission = Permission.MANAGE_ORDERS
 
     @classmethod
-    def perform(cls, info, requestor, input):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, input: SubscriptionCancelInput) -> dict[str, Any]:  # noqa: A002 - the API's name
         order_id = input.get("order_id")
         recorded = inbound.cancel_subscription(
             subscription_id=input.get("subscription_id"),
