@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Min
 from django.utils import timezone
@@ -85,30 +84,31 @@ def snapshot(now: datetime | None = None, *, expect_poller: bool | None = None) 
     oldest = [t for t in (unfanned.aggregate(t=Min("created_at"))["t"], due.aggregate(t=Min("next_attempt_at"))["t"])
               if t is not None]
     oldest_age_s = max((_age_s(now, t) or 0.0 for t in oldest), default=0.0)
-    beats: dict[str, Any] = {h.name: h for h in Heartbeat.objects.filter(name__in=[BEAT, SWEEP, POLLER])}
+    beats: dict[str, Heartbeat] = {h.name: h for h in Heartbeat.objects.filter(name__in=[BEAT, SWEEP, POLLER])}
     last_run = {name: (beats[name].beat_at if name in beats else None) for name in (BEAT, SWEEP, POLLER)}
     ages = {name: _age_s(now, at) for name, at in last_run.items()}
+    beat_age, sweep_age, poller_age = ages[BEAT], ages[SWEEP], ages[POLLER]
     previous_backlog = beats[SWEEP].value if SWEEP in beats else None
     growing = previous_backlog is not None and pending_events + due_deliveries > previous_backlog > 0
 
-    problems = []
+    problems: list[Problem] = []
     stale_s = STALE_AFTER_INTERVALS * settings.sweep_interval_s
     recorded_anything = pending_events or RecordedEvent.objects.exists()
-    if ages[BEAT] is not None and ages[BEAT] > stale_s:
+    if beat_age is not None and beat_age > stale_s:
         problems.append(Problem("BEAT_STOPPED", f"Celery beat last sent the plugin's periodic tasks "
-                                f"{ages[BEAT]:.0f} s ago: is beat running?"))
-    elif ages[BEAT] is None and recorded_anything:
+                                f"{beat_age:.0f} s ago: is beat running?"))
+    elif beat_age is None and recorded_anything:
         problems.append(Problem("BEAT_STOPPED", "Celery beat has never sent the plugin's periodic tasks: "
                                 "start beat (see the README)."))
-    elif ages[SWEEP] is None or ages[SWEEP] > stale_s:
-        if ages[BEAT] is not None:
-            when = "never" if ages[SWEEP] is None else f"{ages[SWEEP]:.0f} s ago"
+    elif sweep_age is None or sweep_age > stale_s:
+        if beat_age is not None:
+            when = "never" if sweep_age is None else f"{sweep_age:.0f} s ago"
             problems.append(Problem("WORKER_STOPPED", f"Beat sends the sweep but no worker ran it ({when}): is a "
                                     f"worker consuming the plugin's queue ({settings.queue or 'the default queue'})?"))
     if expect_poller is None:
         expect_poller = last_run[POLLER] is not None or _poller_installed()
-    if expect_poller and (ages[POLLER] is None or ages[POLLER] > POLLER_STALE_AFTER_S):
-        when = "has never run" if ages[POLLER] is None else f"last ran {ages[POLLER]:.0f} s ago"
+    if expect_poller and (poller_age is None or poller_age > POLLER_STALE_AFTER_S):
+        when = "has never run" if poller_age is None else f"last ran {poller_age:.0f} s ago"
         problems.append(Problem("POLLER_STOPPED", f"The transaction poller {when}: approvals, declines and "
                                 "refunds are not being noticed."))
     if oldest_age_s > BACKLOG_WARN_AGE_S and (growing or previous_backlog is None):

@@ -19,10 +19,13 @@ for the keys already recorded, and the capture code only for what is missing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ..activity import events_on_between, recording_as_of
 from ..conf import get_settings
@@ -43,7 +46,7 @@ ACCOUNT_CREATED = "account_created"
 PAYMENT_EVENTS = {e.value for e in (EventType.ORDER_COMPLETED, EventType.CUSTOMER_CREATED, EventType.PRODUCT_CONFLICT)}
 
 
-def _order_events():
+def _order_events() -> QuerySet[Any]:
     from saleor.order.models import OrderEvent
 
     return OrderEvent.objects.filter(type__in=[*PAID, CANCELED, *TRACKING]).select_related(
@@ -51,7 +54,7 @@ def _order_events():
     )
 
 
-def _customer_events():
+def _customer_events() -> QuerySet[Any]:
     from saleor.account.models import CustomerEvent
 
     return CustomerEvent.objects.filter(type=ACCOUNT_CREATED).select_related("user__default_billing_address")
@@ -69,7 +72,7 @@ def _recorded(keys: list[str]) -> set[str]:
     return set(RecordedEvent.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
 
 
-def _before_the_delay(queryset):
+def _before_the_delay(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """Only rows below the first one still inside the delay: the read stops there (index on date)."""
     from django.db.models import Min
     from django.utils import timezone
@@ -89,7 +92,7 @@ def _settled(found: cursor.NewRows) -> list[Any]:
     return found.rows
 
 
-def _guarded(what: str, row: Any, work) -> int:
+def _guarded(what: str, row: Any, work: Callable[[], object]) -> int:
     try:
         with transaction.atomic(), recording_as_of(row.date):
             work()
@@ -114,7 +117,7 @@ def _reconcile_orders(config: ShopConfig) -> int:
             order = row.order
             if row.type in PAID and live & PAYMENT_EVENTS:
                 if orders.order_completed_key(order.pk) not in completed:
-                    checked += _guarded("order", row, lambda o=order: orders.on_order_payment(o, config))
+                    checked += _guarded("order", row, partial(orders.on_order_payment, order, config))
             elif row.type in TRACKING and EventType.SHIPPING_TRACKING_UPDATED.value in live:
                 tracked = {
                     fulfillments.tracking_key(f.pk, f.tracking_number.strip()): f
@@ -122,9 +125,9 @@ def _reconcile_orders(config: ShopConfig) -> int:
                     if (f.tracking_number or "").strip()
                 }
                 for key in set(tracked) - _recorded(list(tracked)):
-                    checked += _guarded("fulfillment", row, lambda f=tracked[key]: fulfillments.on_tracking(f, config))
+                    checked += _guarded("fulfillment", row, partial(fulfillments.on_tracking, tracked[key], config))
             elif row.type == CANCELED and EventType.SUBSCRIPTION_CANCELED.value in live:
-                checked += _guarded("cancellation", row, lambda o=order: orders.on_order_cancelled(o, config))
+                checked += _guarded("cancellation", row, partial(orders.on_order_cancelled, order, config))
     return checked
 
 
@@ -142,8 +145,8 @@ def _reconcile_customers(config: ShopConfig) -> int:
         known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
         for row in rows:
             if row.user.email.lower() not in known:
-                work = customers.on_customer_created
-                checked += _guarded("customer", row, lambda u=row.user, w=work: w(u, config, None))
+                work = partial(customers.on_customer_created, row.user, config, None)
+                checked += _guarded("customer", row, work)
     return checked
 
 

@@ -11,9 +11,12 @@ retried task) is recorded once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .. import payloads
 from ..activity import events_on_between
@@ -63,20 +66,38 @@ def _source(order: Any, checkout: Any, config: ShopConfig) -> Source:
     return Source.SHOP
 
 
-def _record(event, ref, api, kind, amount, currency, psp, message, created_at, gateway, order, checkout, config, as_of):
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """One row of either payment API, reduced to what its event reports."""
+
+    ref: str  # te:<pk> or tx:<pk>: the row, in the event's idempotency key
+    api: str  # "transactions" (TransactionEvent) or "payments" (legacy Transaction)
+    kind: str  # the row's type (transactions) or kind (payments)
+    amount: payloads.Amount
+    currency: str
+    psp_reference: str | None
+    message: str | None
+    created_at: datetime
+    gateway: str | None
+    order: Any  # Saleor's Order, or None
+    checkout: Any  # Saleor's Checkout, or None
+
+
+def _record(event: EventType, record: PaymentRecord, config: ShopConfig, as_of: datetime) -> None:
+    order, checkout = record.order, record.checkout
     txn = payloads.transaction(
-        id=ref,
-        api=api,
-        type=kind,
-        amount=payloads.money(amount, currency),
-        psp_reference=psp,
-        message=message,
-        created_at=created_at,
-        gateway=gateway,
+        id=record.ref,
+        api=record.api,
+        type=record.kind,
+        amount=payloads.money(record.amount, record.currency),
+        psp_reference=record.psp_reference,
+        message=record.message,
+        created_at=record.created_at,
+        gateway=record.gateway,
     )
     order_ref = serialize.order_ref(order) if order is not None else None
     if event is EventType.REFUND_APPLIED:
-        data = payloads.refund_data(txn, kind=REFUND_KIND[kind], order=order_ref)
+        data = payloads.refund_data(txn, kind=REFUND_KIND[record.kind], order=order_ref)
     else:
         token = order.checkout_token if order is not None else (str(checkout.token) if checkout else None)
         data = payloads.transaction_data(txn, order=order_ref, checkout_token=token)
@@ -84,16 +105,16 @@ def _record(event, ref, api, kind, amount, currency, psp, message, created_at, g
         event,
         _source(order, checkout, config),
         subject_type="transaction",
-        subject_id=ref,
+        subject_id=record.ref,
         order_id=str(order.pk) if order is not None else "",
         payload=data,
-        idempotency_key=event_key(event, ref),
-        occurred_at=created_at,
+        idempotency_key=event_key(event, record.ref),
+        occurred_at=record.created_at,
         as_of=as_of,
     )
 
 
-def _transaction_events():
+def _transaction_events() -> QuerySet[Any]:
     from saleor.payment.models import TransactionEvent
 
     return TransactionEvent.objects.filter(type__in=list(TE_EVENTS)).select_related(
@@ -101,11 +122,44 @@ def _transaction_events():
     )
 
 
-def _legacy_transactions():
+def _legacy_transactions() -> QuerySet[Any]:
     from saleor.payment.models import Transaction
 
     return Transaction.objects.filter(kind__in=["auth", "capture", "capture_failed", "refund", "void"]).select_related(
         "payment__order__channel", "payment__checkout__channel"
+    )
+
+
+def _payment_record(prefix: str, row: Any, ref: str) -> PaymentRecord:
+    """``row``: Saleor's TransactionEvent (prefix "te") or legacy payment Transaction ("tx")."""
+    if prefix == "te":
+        item = row.transaction
+        return PaymentRecord(
+            ref=ref,
+            api="transactions",
+            kind=row.type,
+            amount=row.amount_value,
+            currency=row.currency,
+            psp_reference=row.psp_reference,
+            message=row.message,
+            created_at=row.created_at,
+            gateway=row.app_identifier or item.app_identifier or item.name,
+            order=item.order,
+            checkout=item.checkout,
+        )
+    payment = row.payment
+    return PaymentRecord(
+        ref=ref,
+        api="payments",
+        kind=row.kind,
+        amount=row.amount,
+        currency=row.currency,
+        psp_reference=row.token or payment.psp_reference,
+        message=row.error,
+        created_at=row.created_at,
+        gateway=payment.gateway,
+        order=payment.order,
+        checkout=payment.checkout,
     )
 
 
@@ -136,17 +190,7 @@ def _poll_table(name: str, config: ShopConfig) -> int:
             learnt_at = min(found.now, max(row.created_at, found.committed_after))
             try:
                 with transaction.atomic():
-                    if prefix == "te":
-                        item = row.transaction
-                        _record(event, ref, "transactions", row.type, row.amount_value, row.currency,
-                                row.psp_reference, row.message, row.created_at,
-                                row.app_identifier or item.app_identifier or item.name,
-                                item.order, item.checkout, config, learnt_at)
-                    else:
-                        payment = row.payment
-                        _record(event, ref, "payments", row.kind, row.amount, row.currency,
-                                row.token or payment.psp_reference, row.error, row.created_at, payment.gateway,
-                                payment.order, payment.checkout, config, learnt_at)
+                    _record(event, _payment_record(prefix, row, ref), config, learnt_at)
                 recorded += 1
             except Exception:  # noqa: BLE001 - one bad row must not stop the others
                 logger.exception("saleor-notify: could not record %s %s", event.value, ref)

@@ -69,7 +69,7 @@ def main() -> int:
     from saleor_notify_plugin import channels, switches
     from saleor_notify_plugin.celery_app import app
     from saleor_notify_plugin.events import EventType, Source
-    from saleor_notify_plugin.models import Delivery
+    from saleor_notify_plugin.models import Delivery, NotificationChannel
     from saleor_notify_plugin.pipeline import manual_retry, recording
 
     from .receivers import DemoReceivers
@@ -77,8 +77,9 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     receivers = DemoReceivers()
 
-    def postback(name: str, path: str, **script: object):  # type: ignore[no-untyped-def]
-        channel = channels.create_channel(name=name, kind="POSTBACK", url=receivers.add(path, **script))
+    def postback(name: str, path: str, *, statuses: tuple[int, ...] = (), delay_s: float = 0.0) -> NotificationChannel:
+        url = receivers.add(path, statuses=statuses, delay_s=delay_s)
+        channel = channels.create_channel(name=name, kind="POSTBACK", url=url)
         receivers.secrets[path] = channel.secret  # the receiver verifies every signature
         return channel
 

@@ -11,6 +11,6 @@ class Command(BaseCommand):
         "(after putting a new key first); the older keys can be dropped afterwards."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         count = reencrypt_all()
         self.stdout.write(f"Re-encrypted the secrets of {count} channel(s).")
