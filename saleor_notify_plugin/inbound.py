@@ -23,7 +23,7 @@ MAX_ANSWERS_BYTES = 64 * 1024
 MAX_EMAIL_LENGTH = 254
 
 
-def clean_text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
+def clean_text(value: object, field: str, max_length: int, *, required: bool = False) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise NotifyError(NotifyErrorCode.REQUIRED, f"{field} is required.", field)
@@ -32,7 +32,7 @@ def clean_text(value: Any, field: str, max_length: int, *, required: bool = Fals
     return check_text(text, field, multiline=True)
 
 
-def clean_email(value: Any, field: str = "email") -> str:
+def clean_email(value: object, field: str = "email") -> str:
     email = clean_text(value, field, MAX_EMAIL_LENGTH, required=True)
     try:
         validate_email(email)
@@ -43,7 +43,8 @@ def clean_email(value: Any, field: str = "email") -> str:
     return email
 
 
-def clean_answers(answers: Any, field: str = "answers") -> Any:
+def clean_answers(answers: object, field: str = "answers") -> dict[str, Any] | list[Any]:
+    """A survey's answers as given (a JSON object or array), bounded and storable; None gives {}."""
     if answers is None:
         return {}
     if not isinstance(answers, dict | list):
@@ -65,7 +66,7 @@ def clean_answers(answers: Any, field: str = "answers") -> Any:
     return answers
 
 
-def _holds_nul(value: Any) -> bool:
+def _holds_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -75,7 +76,7 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
-def _source(value: Any) -> Source:
+def _source(value: object) -> Source:
     try:
         return Source(str(value).upper())
     except ValueError:
@@ -114,9 +115,9 @@ def _lock(reference: str, using: str) -> None:
 
 def complete_survey(
     *,
-    survey_id: Any,
-    email: Any,
-    answers: Any,
+    survey_id: object,
+    email: object,
+    answers: object,
     source: Source | str = Source.SHOP,
     checkout_token: str | None = None,
     order_id: str | None = None,
@@ -170,7 +171,7 @@ def subscription_canceled_key(subscription_id: str) -> str:
 
 
 def cancel_subscription(
-    *, subscription_id: Any, email: Any, order_id: str | None, reason: Any, source: Source | str = Source.SHOP
+    *, subscription_id: object, email: object, order_id: str | None, reason: object, source: Source | str = Source.SHOP
 ) -> bool:
     """Record Subscription canceled as the subscription system reports it. False: reported before, or off."""
     subscription_id = clean_text(subscription_id, "subscriptionId", 128, required=True)

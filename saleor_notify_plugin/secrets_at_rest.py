@@ -103,12 +103,17 @@ class EncryptedTextField(models.TextField):
 ENCRYPTED_COLUMNS = ("secret", "previous_secret", "target_url")
 
 
-def reencrypt_all(model: Any = None, *, batch: int = 500) -> int:
-    """Re-encrypt every channel's secrets with the first key; returns how many rows were rewritten."""
+def reencrypt_all(model: type[models.Model] | None = None, *, batch: int = 500) -> int:
+    """Re-encrypt every channel's secrets with the first key; returns how many rows were rewritten.
+
+    ``model``: a model with the channel's encrypted columns (the channel by default).
+    """
     from django.db import connection, transaction
 
     if model is None:
-        from .models import NotificationChannel as model
+        from .models import NotificationChannel
+
+        model = NotificationChannel
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in ENCRYPTED_COLUMNS)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from celery import current_task
@@ -25,6 +26,13 @@ from opentelemetry import metrics, trace
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 from . import __version__
+
+if TYPE_CHECKING:  # annotations only: this module loads before the models and is imported by health
+    from .delivery.outcome import Outcome
+    from .delivery.policy import Verdict
+    from .events import EventType, Source
+    from .health import Health
+    from .models import Delivery
 
 INSTRUMENTATION = "saleor_notify"
 
@@ -86,7 +94,9 @@ class _OpenTelemetry:
         )
 
     @contextmanager
-    def span(self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]) -> Iterator[Any]:
+    def span(
+        self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]
+    ) -> Iterator[trace.Span]:
         with self._tracer.start_as_current_span(name, kind=kind, attributes=attributes, links=links) as span:
             yield span
 
@@ -96,7 +106,7 @@ class _OpenTelemetry:
     def time_attempt(self, seconds: float, attributes: dict[str, Any]) -> None:
         self._histogram.record(seconds, attributes)
 
-    def meter_provider(self) -> Any:
+    def meter_provider(self) -> metrics.MeterProvider | None:
         return None  # the global one
 
 
@@ -121,7 +131,9 @@ class _Saleor(_OpenTelemetry):
                 pass
 
     @contextmanager
-    def span(self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]) -> Iterator[Any]:
+    def span(
+        self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]
+    ) -> Iterator[trace.Span]:
         with self._t.tracer.start_as_current_span(
             name, scope=self._t.Scope.SERVICE, kind=kind, attributes=attributes, links=links
         ) as span:
@@ -133,7 +145,7 @@ class _Saleor(_OpenTelemetry):
     def time_attempt(self, seconds: float, attributes: dict[str, Any]) -> None:
         self._t.meter.record(METRIC_ATTEMPT_DURATION, seconds, self._t.Unit.SECOND, attributes=attributes)
 
-    def meter_provider(self) -> Any:
+    def meter_provider(self) -> metrics.MeterProvider | None:
         # Saleor's Meter has no gauges; they go to the provider its configured Meter class uses
         # (``TELEMETRY_METER_CLASS.meter_provider``, the global one when None).
         configured = getattr(self._t.meter, "_meter", None)
@@ -154,7 +166,7 @@ def use_saleor(saleor_telemetry: Any) -> None:
 
 @contextmanager
 def span(name: str, *, kind: str = "internal", attributes: Mapping[str, Any] | None = None,
-         links: Sequence[Link] = ()) -> Iterator[Any]:
+         links: Sequence[Link] = ()) -> Iterator[trace.Span]:
     """A span around a block (the current span is its parent); yields the span."""
     clean = {k: v for k, v in (attributes or {}).items() if v is not None and v != ""}
     with _backend.span(name, _KINDS[kind], clean, list(links)) as current:
@@ -182,7 +194,7 @@ def bind[T](func: Callable[..., T]) -> Callable[..., T]:
     return lambda *args: context.run(func, *args)
 
 
-def record_attributes(event: Any, source: Any, **kwargs: Any) -> dict[str, Any]:
+def record_attributes(event: EventType | str, source: Source | str, **kwargs: Any) -> dict[str, Any]:
     """The ``saleor_notify.record`` span's attributes, from ``pipeline.recording.record_event``'s arguments."""
     return {
         EVENT_TYPE: str(getattr(event, "value", event)).lower(),
@@ -204,12 +216,12 @@ def _target(url: str) -> dict[str, Any]:
     return {SERVER_ADDRESS: parts.hostname, SERVER_PORT: port}
 
 
-def _delivery_attributes(delivery: Any) -> dict[str, Any]:
+def _delivery_attributes(delivery: Delivery) -> dict[str, Any]:
     return {EVENT_TYPE: str(delivery.event.event).lower(), CHANNEL_KIND: str(delivery.channel_kind).lower()}
 
 
 @contextmanager
-def attempt(delivery: Any) -> Iterator[Callable[[Any], Any]]:
+def attempt(delivery: Delivery) -> Iterator[Callable[[Outcome], Outcome]]:
     """A CLIENT span around one attempt; yields ``observe(outcome) -> outcome`` to record its result."""
     channel = delivery.channel
     attributes = {
@@ -223,7 +235,7 @@ def attempt(delivery: Any) -> Iterator[Callable[[Any], Any]]:
         attributes.update({HTTP_METHOD: "POST", **_target(channel.target_url)})
     with span(SPAN_ATTEMPT, kind="client", attributes=attributes) as current:
 
-        def observe(outcome: Any) -> Any:
+        def observe(outcome: Outcome) -> Outcome:
             if outcome.status_code is not None and channel is not None and channel.kind != "EMAIL":
                 current.set_attribute(HTTP_STATUS, outcome.status_code)
             error = outcome.error_kind.value if outcome.error_kind else None
@@ -241,7 +253,7 @@ def attempt(delivery: Any) -> Iterator[Callable[[Any], Any]]:
         yield observe
 
 
-def count_verdict(delivery: Any, verdict: Any, reason: str = "") -> None:
+def count_verdict(delivery: Delivery, verdict: Verdict | str, reason: str = "") -> None:
     """One attempt decided: ``success``, ``retry`` or ``failed`` (``saleor_notify.delivery.attempts``)."""
     attributes = {**_delivery_attributes(delivery), DELIVERY_OUTCOME: str(getattr(verdict, "value", verdict)).lower()}
     if reason:
@@ -266,7 +278,7 @@ def _gauge(name: str, unit: str, description: str) -> Any:
         return instruments[name]
 
 
-def record_health(health: Any) -> None:
+def record_health(health: Health) -> None:
     """Record the gauges from a :class:`saleor_notify_plugin.health.Health` snapshot."""
     backlog = _gauge(METRIC_BACKLOG, "{count}", "Events not fanned out and due deliveries not sent")
     backlog.set(health.pending_events, {BACKLOG_KIND: "events"})
@@ -290,7 +302,7 @@ _recorded: OrderedDict[str, SpanContext] = OrderedDict()
 _recorded_lock = threading.Lock()
 
 
-def remember_recording(event_id: Any) -> None:
+def remember_recording(event_id: uuid.UUID | str) -> None:
     """Keep the current span's context for the message that will carry ``event_id`` to a worker."""
     context = trace.get_current_span().get_span_context()
     if not context.is_valid:
@@ -306,7 +318,9 @@ def _encode(context: SpanContext) -> list[Any]:
 
 
 @before_task_publish.connect(weak=False)
-def _add_links_header(sender: str | None = None, body: Any = None, headers: dict | None = None, **kwargs: Any) -> None:
+def _add_links_header(
+    sender: str | None = None, body: Any = None, headers: dict[str, Any] | None = None, **kwargs: Any
+) -> None:
     """Put the recording spans (and the current span) of a plugin task's message in its headers."""
     if headers is None or not str(sender or "").startswith("saleor_notify."):
         return
@@ -322,7 +336,7 @@ def _add_links_header(sender: str | None = None, body: Any = None, headers: dict
         headers[LINKS_HEADER] = [_encode(c) for c in contexts[:32]]
 
 
-def task_links(event_ids: Sequence[Any] = ()) -> list[Link]:
+def task_links(event_ids: Sequence[uuid.UUID | str] = ()) -> list[Link]:
     """Links to the spans that produced the running task's message: from its header, or (a task run
     in the recording process, eagerly) the recordings of ``event_ids`` themselves."""
     request = getattr(current_task, "request", None)

@@ -64,7 +64,7 @@ def _snapshot() -> tuple[int, int]:
     return xmin, xmax
 
 
-def start(name: str, model: Any) -> None:
+def start(name: str, model: Any) -> None:  # Saleor's model class
     """Start reading ``model``'s table from its current end (history is not read), once."""
     position = model.objects.aggregate(m=Max("pk"))["m"] or 0
     TransactionCursor.objects.bulk_create(
@@ -73,7 +73,9 @@ def start(name: str, model: Any) -> None:
 
 
 @contextmanager
-def new_rows(name: str, queryset: QuerySet, *, batch: int = 500, max_batches: int = 20) -> Iterator[NewRows | None]:
+def new_rows(
+    name: str, queryset: QuerySet[Any], *, batch: int = 500, max_batches: int = 20
+) -> Iterator[NewRows | None]:
     """Yield the rows of ``queryset`` not read before (None if another reader holds the cursor).
 
     The block runs in the cursor's transaction; what it records commits with the cursor's move.

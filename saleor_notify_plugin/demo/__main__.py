@@ -15,6 +15,7 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import django
 from django.conf import settings
@@ -52,7 +53,7 @@ def configure(tmp: Path) -> None:
     django.setup()
 
 
-def example_payload(event: str) -> dict:
+def example_payload(event: str) -> dict[str, Any]:
     path = resources.files("saleor_notify_plugin") / "schemas" / "examples" / f"{event.lower()}.json"
     example = json.loads(path.read_text())
     return example.get("data", example)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import graphene
@@ -258,7 +259,7 @@ class NotificationDelivery(graphene.ObjectType):
         return list(root.attempts.all())
 
     @staticmethod
-    def resolve_payload(root: models.Delivery, info: Info) -> dict:
+    def resolve_payload(root: models.Delivery, info: Info) -> dict[str, Any]:
         if EventType(root.event.event) in PERSONAL_DATA_EVENTS:
             require(info, Permission.MANAGE_USERS)
         return event_envelope(root.event)
