@@ -12,12 +12,13 @@ worker's fan-out links back to the shop's request that recorded the events.
 from __future__ import annotations
 
 import contextvars
+import functools
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from celery import current_task
@@ -182,8 +183,8 @@ def traced[F: Callable[..., Any]](name: str, attributes: Callable[..., Mapping[s
             with span(name, kind=kind, attributes=attributes(*args, **kwargs) if attributes else None):
                 return func(*args, **kwargs)
 
-        wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = func.__name__, func.__doc__, func  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        functools.update_wrapper(wrapper, func, assigned=("__name__", "__doc__"), updated=())
+        return cast(F, wrapper)  # it takes and returns what ``func`` does
 
     return decorate
 

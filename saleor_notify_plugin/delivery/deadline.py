@@ -50,6 +50,9 @@ class Guard:
 
 class _Watchdog:
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, Guard]] = []
         self._seq = itertools.count()
@@ -58,7 +61,7 @@ class _Watchdog:
 
     def reset_after_fork(self) -> None:
         # Celery's prefork pool forks after import: a thread started in the parent is gone.
-        self.__init__()  # type: ignore[misc]
+        self._reset()
 
     def arm(self, guard: Guard) -> None:
         with self._cond:

@@ -18,7 +18,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -49,7 +49,15 @@ class HttpSettings:
 # --- connections that report their sockets to the current exchange's deadline guard --------
 
 
-class _GuardedMixin:
+# The mixin is mixed into urllib3's connections: for the type checker it is one, so what it
+# calls on ``self`` and ``super()`` is checked.
+if TYPE_CHECKING:
+    _Connection = HTTPConnection
+else:
+    _Connection = object
+
+
+class _GuardedMixin(_Connection):
     _notify_uses = 0
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
@@ -57,10 +65,10 @@ class _GuardedMixin:
         if guard is not None:
             guard.request_sent = True
             guard.reused_connection = self._notify_uses > 0
-            if self.sock is not None:  # type: ignore[attr-defined]
-                guard.sockets.append(self.sock)  # type: ignore[attr-defined]
+            if self.sock is not None:
+                guard.sockets.append(self.sock)
         self._notify_uses += 1
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        return super().getresponse(*args, **kwargs)
 
     def connect(self) -> None:
         host = getattr(self, "_dns_host", None)  # urllib3's: the name the socket connects to
@@ -69,12 +77,12 @@ class _GuardedMixin:
             port = int(getattr(self, "port", None) or 0)
             resolved = deadline.within(lambda: _first_address(host, port), "name resolution")
             setattr(self, "_dns_host", resolved)  # noqa: B010 - an attribute mypy cannot see
-        super().connect()  # type: ignore[misc]
+        super().connect()
         guard = deadline.current()
-        if guard is not None and self.sock is not None:  # type: ignore[attr-defined]
-            guard.sockets.append(self.sock)  # type: ignore[attr-defined]
+        if guard is not None and self.sock is not None:
+            guard.sockets.append(self.sock)
             if guard.fired:
-                self.sock.close()  # type: ignore[attr-defined]
+                self.sock.close()
 
 
 class _GuardedHTTPConnection(_GuardedMixin, HTTPConnection):
@@ -93,22 +101,27 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class _GuardedAdapterMixin:
+def _guard_pools(adapter: HTTPAdapter) -> None:
+    """Make ``adapter``'s pools open guarded connections."""
+    adapter.poolmanager.pool_classes_by_scheme = {
+        "http": _GuardedHTTPPool,
+        "https": _GuardedHTTPSPool,
+    }
+
+
+class _GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[misc]
-        self.poolmanager.pool_classes_by_scheme = {  # type: ignore[attr-defined]
-            "http": _GuardedHTTPPool,
-            "https": _GuardedHTTPSPool,
-        }
+        super().init_poolmanager(*args, **kwargs)
+        _guard_pools(self)
 
 
-class _GuardedAdapter(_GuardedAdapterMixin, HTTPAdapter):
-    pass
-
-
-class _GuardedIPFilterAdapter(_GuardedAdapterMixin, IPFilterAdapter):
+class _GuardedIPFilterAdapter(IPFilterAdapter):
     """requests-hardened pins the connection to the address it resolved; that address must also
     pass the plugin's own rule (:mod:`.addresses`), the one a target is validated with when saved."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        _guard_pools(self)
 
     def build_connection_pool_key_attributes(self, *args: Any, **kwargs: Any) -> Any:
         # The IP filter resolves the name here, before any connection: bound it by the deadline.

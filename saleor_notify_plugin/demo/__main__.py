@@ -13,12 +13,16 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django
 from django.conf import settings
+
+if TYPE_CHECKING:  # imported for real once the demo's settings are configured
+    from saleor_notify_plugin.models import Delivery
 
 TIMEOUT_S = 2.0
 MANUAL_MARK = {"MANUAL": ", manual"}
@@ -133,7 +137,7 @@ def main() -> int:
     return 0
 
 
-def wait_until_settled(delivery_model, expected: int, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
+def wait_until_settled(delivery_model: type[Delivery], expected: int, timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if delivery_model.objects.count() >= expected and not delivery_model.objects.filter(status="PENDING").exists():
@@ -141,7 +145,7 @@ def wait_until_settled(delivery_model, expected: int, timeout_s: float = 30) -> 
         time.sleep(0.2)
 
 
-def print_log(deliveries) -> None:  # type: ignore[no-untyped-def]
+def print_log(deliveries: Iterable[Delivery]) -> None:
     print(f"Delivery log (the time limit is {TIMEOUT_S:g} s in this demo, 30 s by default)\n")
     header = f"{'event':<27} {'source':<7} {'channel':<30} {'status':<8} attempts"
     print(header + "\n" + "-" * (len(header) + 40))
