@@ -17,6 +17,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from . import activity, telemetry
 from . import tasks as core_tasks
 from .capture import config as shop_config
+from .capture import contact_created, payments, shipping_tracking, subscription_canceled
 from .capture import history as _history  # noqa: F401 - registers the history import task
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .events import EventType
@@ -190,9 +191,7 @@ class NotifyPlugin(BasePlugin):
 
     @_guarded
     def order_created(self, order, webhooks=None, **kwargs):
-        from .capture import orders
-
-        orders.on_order_created(order, self.shop)
+        contact_created.on_order_created(order, self.shop)
 
     @_guarded
     def order_paid(self, order, webhooks=None, **kwargs):
@@ -203,52 +202,38 @@ class NotifyPlugin(BasePlugin):
         self._on_payment(order)
 
     def _on_payment(self, order) -> None:
-        from .capture import orders
-
         handled = (order.pk, order.charge_status)
         if handled not in self._payments_handled:
             self._payments_handled.add(handled)
-            orders.on_order_payment(order, self.shop)
+            payments.on_order_payment(order, self.shop)
 
     @_guarded
     def order_cancelled(self, order, webhooks=None, **kwargs):
-        from .capture import orders
-
-        orders.on_order_cancelled(order, self.shop)
+        subscription_canceled.on_order_cancelled(order, self.shop)
 
     # --- fulfillments ------------------------------------------------------------------------
 
     @_guarded
     def fulfillment_created(self, fulfillment, *args, **kwargs):
-        from .capture import fulfillments
-
-        fulfillments.on_tracking(fulfillment, self.shop)
+        shipping_tracking.on_tracking(fulfillment, self.shop)
 
     @_guarded
     def tracking_number_updated(self, fulfillment, *args, **kwargs):
-        from .capture import fulfillments
-
-        fulfillments.on_tracking(fulfillment, self.shop)
+        shipping_tracking.on_tracking(fulfillment, self.shop)
 
     # --- contacts ----------------------------------------------------------------------------
 
     @_guarded
     def customer_created(self, customer, *args, **kwargs):
-        from .capture import customers
-
-        customers.on_customer_created(customer, self.shop, self.requestor)
+        contact_created.on_customer_created(customer, self.shop, self.requestor)
 
     @_guarded
     def checkout_created(self, checkout, webhooks=None, **kwargs):
-        from .capture import customers
-
-        customers.on_checkout(checkout, self.shop)
+        contact_created.on_checkout(checkout, self.shop)
 
     @_guarded
     def checkout_updated(self, checkout, webhooks=None, **kwargs):
-        from .capture import customers
-
-        customers.on_checkout(checkout, self.shop)
+        contact_created.on_checkout(checkout, self.shop)
 
     # --- the plugin's own API ------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from ..errors import NotifyError, NotifyErrorCode
 from ..events import Source
 from ..models import FunnelTimer
 from . import config as shop_config
-from .orders import NOT_PLACED, record_order_completed
+from .order_completed import record_order_completed
+from .order_states import NOT_PLACED
 from .sources import order_source
 
 

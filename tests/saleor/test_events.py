@@ -178,7 +178,7 @@ def test_funnel_order_is_completed_by_the_fallback_timer_once(
 
     from django.utils import timezone
 
-    from saleor_notify_plugin.capture import api, config, orders
+    from saleor_notify_plugin.capture import api, config, funnel
 
     order = order_with_lines
     order.metadata = {"funnel": "summer-sale"}
@@ -186,7 +186,7 @@ def test_funnel_order_is_completed_by_the_fallback_timer_once(
     item = transaction_item_generator(order_id=order.pk)
     report(staff_api_client, permission_manage_payments, item, "CHARGE_SUCCESS", order.total.gross.amount)
     assert events(EventType.ORDER_COMPLETED) == []
-    assert orders.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
+    assert funnel.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
     assert api.funnel_order_completed(str(order.pk), order.checkout_token, trusted=True) is False
     [completed] = events(EventType.ORDER_COMPLETED)
     assert completed.source == "FUNNEL" and completed.payload["trigger"] == "fallback_timer"
