@@ -10,24 +10,20 @@ import functools
 import logging
 from typing import Any
 
-from saleor.core import telemetry as saleor_telemetry
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import activity, telemetry
-from . import tasks as core_tasks
+from . import activity, saleor_shop, telemetry
 from .capture import config as shop_config
 from .capture import contact_created, payments, shipping_tracking, subscription_canceled
 from .capture import history as _history  # noqa: F401 - registers the history import task
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
+from .dashboard import views as dashboard_views
 from .events import EventType
+from .graphql import endpoint as graphql_endpoint
 
-# Our tasks run on Saleor's Celery app, whose task class polices writes to the primary database.
-core_tasks.use_task_context(allow_writer)
-# Inside Saleor the plugin has an active flag: workers stay silent while it is off.
-activity.track_plugin_activation()
-# Spans and metrics go through Saleor's telemetry (its tracer and meter, configured by the deployment).
-telemetry.use_saleor(saleor_telemetry)
+# Saleor loads this module: the core answers through Saleor from now on (see saleor_shop.install).
+saleor_shop.install()
 
 logger = logging.getLogger(__name__)
 
@@ -243,13 +239,9 @@ class NotifyPlugin(BasePlugin):
             return previous_value
         path = path or ""
         if path.startswith("/graphql"):
-            from .graphql.endpoint import handle
-
-            return handle(request)
+                return graphql_endpoint.handle(request)
         # The dashboard app: manifest, token registration and pages under /app/.
-        from .dashboard.views import route
-
-        response = route(request, path)
+        response = dashboard_views.route(request, path)
         return previous_value if response is None else response
 
 

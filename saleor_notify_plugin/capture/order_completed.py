@@ -20,7 +20,9 @@ def order_completed_key(order_id: Any) -> str:
     return f"order_completed:{order_id}"
 
 
-def record_order_completed(order: Any, source: Source, config: ShopConfig, *, trigger: str, lines=None) -> bool:
+def record_order_completed(
+    order: Any, source: Source, config: ShopConfig, *, trigger: str, lines: list[Any] | None = None
+) -> bool:
     summary = serialize.order_summary(order, config, lines)
     return (
         recording.record_event(
