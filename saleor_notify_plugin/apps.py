@@ -2,6 +2,8 @@
 
 from django.apps import AppConfig
 
+from . import checks
+
 
 class SaleorNotifyConfig(AppConfig):
     name = "saleor_notify_plugin"
@@ -10,6 +12,4 @@ class SaleorNotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks
-
         checks.register()

@@ -39,7 +39,7 @@ class NotifySettings:
     # deployment's own proxy appends it (e.g. "X-Forwarded-For"; only then is it trustworthy).
     client_ip_header: str | None = None
     # Who checks an anonymous survey's checkout or order: a dotted path to a ReferenceLookup
-    # class; None: Saleor's (``saleor_references.SaleorReferences``).
+    # class; None: the installed shop's (``shop.installed()``, Saleor's inside Saleor).
     reference_lookup: str | None = None
     # The plugin's GraphQL endpoint: limits at least as strict as Saleor's own
     # (GRAPHQL_ALIAS_COUNT_LIMIT, GRAPHQL_QUERY_MAX_COMPLEXITY: the lower of the two applies).

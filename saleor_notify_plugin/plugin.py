@@ -10,23 +10,20 @@ import functools
 import logging
 from typing import Any
 
-from saleor.core import telemetry as saleor_telemetry
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import activity, telemetry
-from . import tasks as core_tasks
+from . import activity, saleor_shop, telemetry
 from .capture import config as shop_config
+from .capture import contact_created, payments, shipping_tracking, subscription_canceled
 from .capture import history as _history  # noqa: F401 - registers the history import task
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
+from .dashboard import views as dashboard_views
 from .events import EventType
+from .graphql import endpoint as graphql_endpoint
 
-# Our tasks run on Saleor's Celery app, whose task class polices writes to the primary database.
-core_tasks.use_task_context(allow_writer)
-# Inside Saleor the plugin has an active flag: workers stay silent while it is off.
-activity.track_plugin_activation()
-# Spans and metrics go through Saleor's telemetry (its tracer and meter, configured by the deployment).
-telemetry.use_saleor(saleor_telemetry)
+# Saleor loads this module: the core answers through Saleor from now on (see saleor_shop.install).
+saleor_shop.install()
 
 logger = logging.getLogger(__name__)
 
@@ -190,9 +187,7 @@ class NotifyPlugin(BasePlugin):
 
     @_guarded
     def order_created(self, order, webhooks=None, **kwargs):
-        from .capture import orders
-
-        orders.on_order_created(order, self.shop)
+        contact_created.on_order_created(order, self.shop)
 
     @_guarded
     def order_paid(self, order, webhooks=None, **kwargs):
@@ -203,52 +198,38 @@ class NotifyPlugin(BasePlugin):
         self._on_payment(order)
 
     def _on_payment(self, order) -> None:
-        from .capture import orders
-
         handled = (order.pk, order.charge_status)
         if handled not in self._payments_handled:
             self._payments_handled.add(handled)
-            orders.on_order_payment(order, self.shop)
+            payments.on_order_payment(order, self.shop)
 
     @_guarded
     def order_cancelled(self, order, webhooks=None, **kwargs):
-        from .capture import orders
-
-        orders.on_order_cancelled(order, self.shop)
+        subscription_canceled.on_order_cancelled(order, self.shop)
 
     # --- fulfillments ------------------------------------------------------------------------
 
     @_guarded
     def fulfillment_created(self, fulfillment, *args, **kwargs):
-        from .capture import fulfillments
-
-        fulfillments.on_tracking(fulfillment, self.shop)
+        shipping_tracking.on_tracking(fulfillment, self.shop)
 
     @_guarded
     def tracking_number_updated(self, fulfillment, *args, **kwargs):
-        from .capture import fulfillments
-
-        fulfillments.on_tracking(fulfillment, self.shop)
+        shipping_tracking.on_tracking(fulfillment, self.shop)
 
     # --- contacts ----------------------------------------------------------------------------
 
     @_guarded
     def customer_created(self, customer, *args, **kwargs):
-        from .capture import customers
-
-        customers.on_customer_created(customer, self.shop, self.requestor)
+        contact_created.on_customer_created(customer, self.shop, self.requestor)
 
     @_guarded
     def checkout_created(self, checkout, webhooks=None, **kwargs):
-        from .capture import customers
-
-        customers.on_checkout(checkout, self.shop)
+        contact_created.on_checkout(checkout, self.shop)
 
     @_guarded
     def checkout_updated(self, checkout, webhooks=None, **kwargs):
-        from .capture import customers
-
-        customers.on_checkout(checkout, self.shop)
+        contact_created.on_checkout(checkout, self.shop)
 
     # --- the plugin's own API ------------------------------------------------------------------
 
@@ -258,13 +239,9 @@ class NotifyPlugin(BasePlugin):
             return previous_value
         path = path or ""
         if path.startswith("/graphql"):
-            from .graphql.endpoint import handle
-
-            return handle(request)
+                return graphql_endpoint.handle(request)
         # The dashboard app: manifest, token registration and pages under /app/.
-        from .dashboard.views import route
-
-        response = route(request, path)
+        response = dashboard_views.route(request, path)
         return previous_value if response is None else response
 
 

@@ -1,54 +1,36 @@
 """The proof of an anonymous storefront call: the checkout or order it names, as the shop knows it.
 
-A small port: :class:`ReferenceLookup` finds a checkout or order and says whose it is. Saleor's
-implementation is ``saleor_references.SaleorReferences`` (the default); a deployment or a test
-names another with ``SALEOR_NOTIFY['REFERENCE_LOOKUP']`` (a dotted path to a class).
+The shop (:mod:`.shop`) finds checkouts and orders; the rules of what counts as proof are
+here, and only here. A deployment may name another lookup for checkouts and orders with
+``SALEOR_NOTIFY['REFERENCE_LOOKUP']`` (a dotted path to a ``shop.ReferenceLookup`` class);
+by default the installed shop answers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
 from django.utils.module_loading import import_string
 
+from . import shop
 from .conf import get_settings
 from .errors import NotifyError, NotifyErrorCode
+from .shop import Reference, ReferenceLookup
 
-SALEOR_LOOKUP = "saleor_notify_plugin.saleor_references.SaleorReferences"
+__all__ = ["Reference", "find", "lookup", "prove_order"]
 
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A checkout or an order. An order placed from a checkout keeps the checkout's token."""
-
-    checkout_token: str | None
-    order_id: str | None
-    email: str  # the customer's address; "" when a checkout has none yet
-
-    def same_purchase(self, other: Reference) -> bool:
-        if self.order_id and other.order_id:
-            return self.order_id == other.order_id
-        return bool(self.checkout_token) and self.checkout_token == other.checkout_token
-
-
-class ReferenceLookup(Protocol):
-    def checkout(self, token: str) -> Reference | None:
-        """The checkout with this token, or, once it became an order, that order (None: neither)."""
-
-    def order(self, order_id: str) -> Reference | None:
-        """The order with this id (a UUID), or None."""
+_PROOF_UNAVAILABLE = (
+    "Checkouts and orders cannot be looked up here (Saleor is not installed), so the proof cannot be checked."
+)
 
 
 def lookup() -> ReferenceLookup:
-    path = get_settings().reference_lookup or SALEOR_LOOKUP
-    try:
+    """The configured lookup (``REFERENCE_LOOKUP``), else the installed shop; ShopUnavailable if neither."""
+    path = get_settings().reference_lookup
+    if path:
         return import_string(path)()
-    except ImportError:
-        raise NotifyError(
-            NotifyErrorCode.UNAVAILABLE,
-            "Checkouts and orders cannot be looked up here (Saleor is not installed), so the proof cannot be checked.",
-        ) from None
+    try:
+        return shop.installed()
+    except shop.ShopUnavailable:
+        raise shop.ShopUnavailable(_PROOF_UNAVAILABLE) from None
 
 
 def find(checkout_token: str | None, order_id: str | None) -> Reference | None:
@@ -66,3 +48,19 @@ def find(checkout_token: str | None, order_id: str | None) -> Reference | None:
         return None
     # The order, when there is one, knows most (its id and its checkout's token).
     return next((ref for ref in known if ref.order_id), known[0])
+
+
+def prove_order(order_id: str, checkout_token: str | None, *, trusted: bool) -> Reference:
+    """The order, if the caller may act on it: staff need none, anyone else its checkout's token.
+
+    A storefront learns nothing about orders it cannot prove: an unknown order and a wrong
+    token get the same answer.
+    """
+    order = lookup().order(order_id)
+    if trusted:
+        if order is None:
+            raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such order.", "orderId")
+        return order
+    if order is None or not checkout_token or checkout_token != (order.checkout_token or ""):
+        raise NotifyError(NotifyErrorCode.PERMISSION_DENIED, "The order and checkout token do not match.", "token")
+    return order

@@ -8,7 +8,8 @@ import os
 
 SECRET_KEY = "tests-not-secret"
 USE_TZ = True
-INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_notify_plugin"]
+# tests.support installs the fake shop (tests/support/fake_shop.py) behind the port to Saleor.
+INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_notify_plugin", "tests.support.apps.FakeShopConfig"]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -44,8 +45,6 @@ def _float_env(name: str, default: float) -> float:
 SALEOR_NOTIFY = {
     # Receivers run on 127.0.0.1 in the tests: loopback targets must be allowed here.
     "ALLOW_PRIVATE_TARGETS": True,
-    # Checkouts and orders without Saleor: the fake shop of tests/support/references.py.
-    "REFERENCE_LOOKUP": "tests.support.references.FakeReferences",
     # Many anonymous calls come from one test client: the rate-limit tests lower this themselves.
     "ANONYMOUS_RATE_LIMIT": 1_000_000,
     # The Slack stand-in listens there too.

@@ -31,8 +31,9 @@ from ..activity import events_on_between, recording_as_of
 from ..conf import get_settings
 from ..events import EventType
 from ..models import Contact, RecordedEvent
-from . import cursor, customers, fulfillments, orders
+from . import contact_created, cursor, payments, shipping_tracking, subscription_canceled
 from .config import ShopConfig
+from .order_completed import order_completed_key
 
 logger = logging.getLogger(__name__)
 
@@ -112,22 +113,24 @@ def _reconcile_orders(config: ShopConfig) -> int:
         if not rows:
             return 0
         live = events_on_between(min(r.date for r in rows), found.now)
-        completed = _recorded([orders.order_completed_key(r.order_id) for r in rows if r.type in PAID])
+        completed = _recorded([order_completed_key(r.order_id) for r in rows if r.type in PAID])
         for row in rows:
             order = row.order
             if row.type in PAID and live & PAYMENT_EVENTS:
-                if orders.order_completed_key(order.pk) not in completed:
-                    checked += _guarded("order", row, partial(orders.on_order_payment, order, config))
+                if order_completed_key(order.pk) not in completed:
+                    checked += _guarded("order", row, partial(payments.on_order_payment, order, config))
             elif row.type in TRACKING and EventType.SHIPPING_TRACKING_UPDATED.value in live:
                 tracked = {
-                    fulfillments.tracking_key(f.pk, f.tracking_number.strip()): f
+                    shipping_tracking.tracking_key(f.pk, f.tracking_number.strip()): f
                     for f in order.fulfillments.all()
                     if (f.tracking_number or "").strip()
                 }
                 for key in set(tracked) - _recorded(list(tracked)):
-                    checked += _guarded("fulfillment", row, partial(fulfillments.on_tracking, tracked[key], config))
+                    work = partial(shipping_tracking.on_tracking, tracked[key], config)
+                    checked += _guarded("fulfillment", row, work)
             elif row.type == CANCELED and EventType.SUBSCRIPTION_CANCELED.value in live:
-                checked += _guarded("cancellation", row, partial(orders.on_order_cancelled, order, config))
+                work = partial(subscription_canceled.on_order_cancelled, order, config)
+                checked += _guarded("cancellation", row, work)
     return checked
 
 
@@ -145,7 +148,7 @@ def _reconcile_customers(config: ShopConfig) -> int:
         known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
         for row in rows:
             if row.user.email.lower() not in known:
-                work = partial(customers.on_customer_created, row.user, config, None)
+                work = partial(contact_created.on_customer_created, row.user, config, None)
                 checked += _guarded("customer", row, work)
     return checked
 

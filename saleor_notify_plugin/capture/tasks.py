@@ -27,11 +27,11 @@ def run_capture() -> dict[str, Any]:
     They run while the plugin is inactive too: their cursors move on, and what they find is
     recorded only if the plugin and the event's switch were on when it happened.
     """
-    from . import config, orders, reconcile, transactions
+    from . import config, funnel, reconcile, transactions
 
     shop = config.load()
     counts: dict[str, Any] = transactions.poll(shop)
-    counts["funnel_timers"] = orders.fire_due_timers(shop)
+    counts["funnel_timers"] = funnel.fire_due_timers(shop)
     counts["reconciled"] = reconcile.reconcile(shop)
     return counts
 

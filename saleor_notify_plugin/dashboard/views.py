@@ -2,8 +2,8 @@
 
 ``route`` is called from ``NotifyPlugin.webhook()`` with the path after the plugin's prefix;
 it answers the paths under ``/app`` and returns None for anything else. Nothing here imports
-Saleor: the registration asks ``verify_token`` (Saleor's tokens by default, see
-``saleor_apps``), which tests replace.
+Saleor: the registration asks the installed shop (:mod:`..shop`) whose app token it was sent,
+or ``verify_token`` when the caller passes one.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import logging
 import mimetypes
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
+from .. import shop
+from ..models import DashboardApp
+from ..shop import VerifiedApp
 from .manifest import build_manifest
 
 logger = logging.getLogger("saleor_notify_plugin.dashboard")
@@ -38,19 +40,13 @@ _TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class VerifiedApp:
-    pk: int
-    identifier: str
-
+__all__ = ["TokenVerifier", "VerifiedApp", "route"]
 
 TokenVerifier = Callable[[str], VerifiedApp | None]
 
 
-def _default_verifier(token: str) -> VerifiedApp | None:
-    from .saleor_apps import verify_app_token
-
-    return verify_app_token(token)
+def _shop_verifier(token: str) -> VerifiedApp | None:
+    return shop.installed().dashboard_app(token)
 
 
 def plugin_prefix(request: HttpRequest, path: str) -> str:
@@ -68,7 +64,7 @@ def route(request: HttpRequest, path: str, verify_token: TokenVerifier | None = 
     if sub == "manifest":
         return manifest_view(request, prefix)
     if sub == "register":
-        return register_view(request, verify_token or _default_verifier)
+        return register_view(request, verify_token or _shop_verifier)
     if sub.startswith("assets/"):
         return asset_view(request, sub[len("assets/") :])
     return page_view(request, prefix)
@@ -96,8 +92,6 @@ def manifest_view(request: HttpRequest, prefix: str) -> HttpResponse:
 
 def register_view(request: HttpRequest, verify_token: TokenVerifier) -> HttpResponse:
     """Saleor's POST of ``{"auth_token": ...}`` to the manifest's tokenTargetUrl."""
-    from ..models import DashboardApp
-
     if request.method != "POST":
         return _method_not_allowed("POST")
     try:
@@ -109,8 +103,8 @@ def register_view(request: HttpRequest, verify_token: TokenVerifier) -> HttpResp
         return _error(400, "The body must be JSON with the app's auth_token.", "INVALID")
     try:
         app = verify_token(token.strip())
-    except ImportError:
-        logger.error("saleor-notify dashboard: Saleor is not importable; cannot verify the app token", exc_info=True)
+    except shop.ShopUnavailable:
+        logger.error("saleor-notify dashboard: no shop is installed in this process; cannot verify the app token")
         return _error(503, "Saleor is not installed next to the plugin.", "UNAVAILABLE")
     if app is None:
         logger.warning("saleor-notify dashboard: a registration with an unknown app token was refused")

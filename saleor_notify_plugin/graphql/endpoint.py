@@ -1,7 +1,7 @@
 """GraphQL over HTTP for ``NotifyPlugin.webhook()``: POST JSON in, JSON out, never a 500.
 
-``handle`` authenticates through Saleor (``saleor_auth``, imported lazily) and calls
-``execute_request``, which knows nothing of Saleor and is what the tests drive.
+``handle`` asks the installed shop (:mod:`..shop`; Saleor's inside Saleor) who is calling and
+calls ``execute_request``, which knows nothing of Saleor and is what the tests drive.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from graphql import GraphQLError, parse
 from graphql.error import format_error
 
+from .. import shop
 from ..errors import NotifyErrorCode
 from . import cors, limits, ratelimit
-from .requestor import Context, InvalidToken, Requestor, RequestorKind
+from .requestor import ANONYMOUS, Context, InvalidToken, Requestor, RequestorKind
+from .schema import schema
 
 logger = logging.getLogger("saleor_notify_plugin.graphql")
 
@@ -86,8 +88,6 @@ def _format(error: Exception) -> dict[str, Any]:
 def _refused(query: str, variables: dict[str, Any] | None, operation: str | None, request: HttpRequest,
              requestor: Requestor) -> JsonResponse | None:
     """The alias and cost limits, then an anonymous caller's rate limit; None when the operation may run."""
-    from .schema import schema
-
     try:
         document = parse(query)
     except (GraphQLError, RecursionError):
@@ -127,8 +127,6 @@ def _execute_request(request: HttpRequest, requestor: Requestor) -> HttpResponse
     refused = _refused(query, variables, operation, request, requestor)
     if refused is not None:
         return refused
-    from .schema import schema
-
     result = schema.execute(
         query, variable_values=variables, operation_name=operation, context_value=Context(requestor, request)
     )
@@ -140,30 +138,26 @@ def _execute_request(request: HttpRequest, requestor: Requestor) -> HttpResponse
     return JsonResponse(payload, status=400 if result.invalid else 200)
 
 
-def _saleor_requestor(request: HttpRequest) -> Requestor:
-    from .. import saleor_auth
-
-    return saleor_auth.requestor_from_request(request)
+def _shop_requestor(request: HttpRequest) -> Requestor:
+    return shop.installed().requestor(request)
 
 
 def handle(request: HttpRequest, authenticate: Callable[[HttpRequest], Requestor] | None = None) -> HttpResponse:
-    """The endpoint: who is calling (Saleor's JWT or app token), then the operation."""
+    """The endpoint: who is calling (the shop's answer, or ``authenticate``'s), then the operation."""
     if request.method == "POST":
         try:
-            requestor = (authenticate or _saleor_requestor)(request)
+            requestor = (authenticate or _shop_requestor)(request)
         except InvalidToken as error:
             return cors.with_cors_headers(
                 request,
                 _errors(401, str(error) or "Invalid token.", "INVALID_TOKEN", {"WWW-Authenticate": "Bearer"}),
             )
-        except ImportError:
-            logger.error("saleor-notify api: Saleor's authentication is not importable", exc_info=True)
+        except shop.ShopUnavailable:
+            logger.error("saleor-notify api: no shop is installed in this process; callers cannot be checked")
             return _errors(503, "Authentication is unavailable: Saleor is not installed.", "UNAVAILABLE")
         except Exception:  # noqa: BLE001 - e.g. the database is down: answer in JSON, log the cause
             logger.exception("saleor-notify api: authentication failed")
             return _errors(500, "Internal error; the server log has the details.", "INTERNAL_ERROR")
     else:
-        from .requestor import ANONYMOUS
-
         requestor = ANONYMOUS
     return execute_request(request, requestor)

@@ -87,7 +87,7 @@ def fresh_counters_and_shop():
     """Each test starts with no anonymous calls counted and an empty fake shop."""
     from django.core.cache import cache
 
-    from tests.support.references import SHOP
+    from tests.support.fake_shop import SHOP
 
     cache.clear()
     SHOP.clear()
@@ -98,7 +98,7 @@ def fresh_counters_and_shop():
 @pytest.fixture
 def shop():
     """The fake shop behind the survey proof: ``shop.add_checkout(email)``, ``shop.place_order(token)``."""
-    from tests.support.references import SHOP
+    from tests.support.fake_shop import SHOP
 
     return SHOP
 

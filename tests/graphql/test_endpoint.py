@@ -1,6 +1,5 @@
 """GraphQL over HTTP: what any client sends, including mistakes, gets a JSON answer, never a 500."""
 
-import importlib.util
 import json
 
 import pytest
@@ -9,6 +8,7 @@ from django.test import RequestFactory
 from saleor_notify_plugin.graphql.endpoint import MAX_BODY_BYTES, handle
 from saleor_notify_plugin.graphql.requestor import InvalidToken
 from tests.graphql.conftest import ADMIN, ENDPOINT, post
+from tests.support.fake_shop import no_shop
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +79,26 @@ def test_an_invalid_token_is_a_401():
     assert json.loads(response.content)["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("saleor") is not None, reason="Saleor is installed")
-def test_without_saleor_the_endpoint_says_authentication_is_unavailable():
+def test_the_installed_shop_says_who_is_calling(shop):
+    """Without ``authenticate``, the shop's answer: a token it gave out, a token it refuses, no token."""
+    shop.tokens["staff-token"] = ADMIN
+
+    def call(**headers):
+        request = RequestFactory().post(ENDPOINT, data={"query": EVENTS}, content_type="application/json", **headers)
+        return handle(request)
+
+    assert call(HTTP_AUTHORIZATION="Bearer staff-token").status_code == 200
+    refused = call(HTTP_AUTHORIZATION="Bearer forged-token")
+    assert refused.status_code == 401
+    assert json.loads(refused.content)["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+    anonymous = json.loads(call().content)
+    assert anonymous["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def test_without_a_shop_the_endpoint_says_authentication_is_unavailable():
     request = RequestFactory().post(ENDPOINT, data={"query": EVENTS}, content_type="application/json",
                                     HTTP_AUTHORIZATION="Bearer x")
-    response = handle(request)
+    with no_shop():
+        response = handle(request)
     assert response.status_code == 503
     assert json.loads(response.content)["errors"][0]["extensions"]["code"] == "UNAVAILABLE"

@@ -103,9 +103,16 @@ def test_storefront_mutations_need_proof_unless_the_caller_manages_orders(gql, s
     )
     assert unknown.codes("notificationSurveyComplete") == ([] if trusted else ["PERMISSION_DENIED"])
 
-    funnel = gql(ops.FUNNEL_COMPLETED, {"orderId": ORDER}, requestor)
-    assert funnel.codes("notificationFunnelCompleted") != ["PERMISSION_DENIED"]
-    assert ("REQUIRED" in funnel.codes("notificationFunnelCompleted")) is not trusted
+    token = shop.add_checkout("a@example.com")
+    order = to_global_id("Order", shop.place_order(token, funnel=True))
+
+    def funnel(**variables):
+        return gql(ops.FUNNEL_COMPLETED, variables, requestor).codes("notificationFunnelCompleted")
+
+    assert funnel(orderId=order) == ([] if trusted else ["REQUIRED"])
+    assert funnel(orderId=order, token=str(uuid.uuid4())) == ([] if trusted else ["PERMISSION_DENIED"])
+    assert funnel(orderId=ORDER, token=token) == (["NOT_FOUND"] if trusted else ["PERMISSION_DENIED"])
+    assert funnel(orderId=order, token=token) == []
 
 
 def test_requestor_rules():

@@ -1,6 +1,5 @@
 """The storefront mutations (survey, funnel thank-you page) and the subscription cancellation."""
 
-import importlib.util
 import json
 import uuid
 
@@ -11,11 +10,13 @@ from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS
 from saleor_notify_plugin.inbound import MAX_ANSWERS_BYTES
 from saleor_notify_plugin.models import RecordedEvent
+from saleor_notify_plugin.shop import Reference
+from tests.graphql.conftest import ADMIN
 from tests.graphql.operations import FUNNEL_COMPLETED, SUBSCRIPTION_CANCEL, SURVEY_COMPLETE
+from tests.support.fake_shop import no_shop
 
 pytestmark = pytest.mark.django_db
 
-SALEOR_MISSING = importlib.util.find_spec("saleor") is None
 ORDER_UUID = "0b8e7a8e-57a4-4b2e-9b4c-0d9b3b6f1e21"
 ORDER = to_global_id("Order", ORDER_UUID)
 
@@ -108,6 +109,13 @@ def test_a_checkout_and_an_order_of_different_purchases_are_no_proof(gql, survey
     assert response.codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
 
 
+def test_a_made_up_checkout_next_to_a_real_order_is_no_proof(gql, surveys_on, shop):
+    order = to_global_id("Order", shop.place_order(email="ann@example.com"))
+    response = survey(gql, to_global_id("Checkout", uuid.uuid4()), orderId=order)
+    assert response.codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
+    assert not RecordedEvent.objects.exists()
+
+
 def test_survey_answers_that_are_not_json_are_a_clear_error(gql, surveys_on, checkout):
     response = survey(gql, checkout, answers="{not json")
     assert response.status == 400 and "JSON" in response.body["errors"][0]["message"]
@@ -127,10 +135,98 @@ def test_funnel_completed_errors(gql, variables, field, code):
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationFunnelCompleted")] == [(field, code)]
 
 
-@pytest.mark.skipif(not SALEOR_MISSING, reason="the Saleor tier tests the real capture")
-def test_funnel_completed_without_saleor_says_so(gql):
-    response = gql(FUNNEL_COMPLETED, {"orderId": ORDER, "token": str(uuid.uuid4())}, ANONYMOUS)
-    assert response.codes("notificationFunnelCompleted") == ["UNAVAILABLE"]
+@pytest.fixture
+def funnel_order(shop):
+    """A placed funnel order of the fake shop, made from a checkout: (its id, its global ID, the checkout token)."""
+    switches.set_event_enabled("ORDER_COMPLETED", True)
+    token = shop.add_checkout("ann@example.com")
+    order_id = shop.place_order(token, funnel=True)
+    return order_id, to_global_id("Order", order_id), token
+
+
+def completed_events():
+    return list(RecordedEvent.objects.filter(event="ORDER_COMPLETED").values_list("source", "order_id"))
+
+
+def test_the_thank_you_page_completes_a_funnel_order_once(gql, funnel_order):
+    order_id, order, token = funnel_order
+    first = gql(FUNNEL_COMPLETED, {"orderId": order, "token": token}, ANONYMOUS)
+    assert first.result("notificationFunnelCompleted")["fired"] is True
+    again = gql(FUNNEL_COMPLETED, {"orderId": order, "token": token}, ANONYMOUS)
+    assert again.result("notificationFunnelCompleted")["fired"] is False
+    assert completed_events() == [("FUNNEL", order_id)]
+
+
+@pytest.mark.parametrize("made_up", ["order", "token", "token_of_another_checkout"])
+def test_a_made_up_order_or_token_is_no_proof(gql, shop, funnel_order, made_up):
+    """An unknown order and a wrong token get the same answer, and nothing is recorded."""
+    _, order, token = funnel_order
+    variables = {
+        "order": {"orderId": ORDER, "token": token},
+        "token": {"orderId": order, "token": str(uuid.uuid4())},
+        "token_of_another_checkout": {"orderId": order, "token": shop.add_checkout("ann@example.com")},
+    }[made_up]
+    response = gql(FUNNEL_COMPLETED, variables, ANONYMOUS)
+    assert [(e["field"], e["code"], e["message"]) for e in response.errors_of("notificationFunnelCompleted")] == [
+        ("token", "PERMISSION_DENIED", "The order and checkout token do not match.")
+    ]
+    assert completed_events() == []
+
+
+def test_staff_need_no_token_but_an_order_that_exists(gql, funnel_order):
+    order_id, order, _ = funnel_order
+    assert gql(FUNNEL_COMPLETED, {"orderId": ORDER}).codes("notificationFunnelCompleted") == ["NOT_FOUND"]
+    assert gql(FUNNEL_COMPLETED, {"orderId": order}).result("notificationFunnelCompleted")["fired"] is True
+    assert completed_events() == [("FUNNEL", order_id)]
+
+
+def test_the_thank_you_page_does_not_complete_other_orders(gql, shop, funnel_order):
+    """A shop order is completed by its payment; a draft was never placed."""
+    token = shop.add_checkout("bob@example.com")
+    shop_order = to_global_id("Order", shop.place_order(token))
+    assert gql(FUNNEL_COMPLETED, {"orderId": shop_order, "token": token}, ANONYMOUS).result(
+        "notificationFunnelCompleted"
+    )["fired"] is False
+    token = shop.add_checkout("bob@example.com")
+    draft = to_global_id("Order", shop.place_order(token, funnel=True, status="draft"))
+    response = gql(FUNNEL_COMPLETED, {"orderId": draft, "token": token}, ANONYMOUS)
+    assert response.codes("notificationFunnelCompleted") == ["INVALID"]
+    assert completed_events() == []
+
+
+def test_without_a_shop_the_storefront_mutations_say_so(gql, surveys_on, funnel_order):
+    _, order, token = funnel_order
+    with no_shop():
+        funnel = gql(FUNNEL_COMPLETED, {"orderId": order, "token": token}, ANONYMOUS)
+        survey_ = survey(gql, to_global_id("Checkout", uuid.uuid4()))
+        by_staff = survey(gql, None, ADMIN, email="ann@example.com")
+    assert funnel.codes("notificationFunnelCompleted") == ["UNAVAILABLE"]
+    assert survey_.codes("notificationSurveyComplete") == ["UNAVAILABLE"]
+    assert by_staff.result("notificationSurveyComplete")["recorded"] is True  # staff need no proof
+
+
+def test_a_deployments_reference_lookup_answers_the_survey_proof(gql, surveys_on, shop, settings):
+    """``SALEOR_NOTIFY['REFERENCE_LOOKUP']`` names the class that finds checkouts and orders."""
+    settings.SALEOR_NOTIFY = {**settings.SALEOR_NOTIFY, "REFERENCE_LOOKUP": f"{__name__}.OneCheckout"}
+    in_the_shop = survey(gql, to_global_id("Checkout", shop.add_checkout("ann@example.com")))
+    assert in_the_shop.codes("notificationSurveyComplete") == ["PERMISSION_DENIED"]
+    known = survey(gql, to_global_id("Checkout", OneCheckout.TOKEN))
+    assert known.result("notificationSurveyComplete")["recorded"] is True
+    assert RecordedEvent.objects.get().payload["email"] == "lookup@example.com"
+
+
+class OneCheckout:
+    """A lookup that knows one checkout."""
+
+    TOKEN = "5f0c4c4e-8f5e-4c39-9d0a-2f1b7f6c1a10"
+
+    def checkout(self, token):
+        if token != self.TOKEN:
+            return None
+        return Reference(checkout_token=token, order_id=None, email="lookup@example.com")
+
+    def order(self, order_id):
+        return None
 
 
 @pytest.mark.parametrize(

@@ -166,9 +166,9 @@ def test_funnel_checkout_is_completed_by_the_thank_you_page_only(buy):
     assert completed.payload["order"]["funnel_reference"] == "summer-sale"
 
     # The fallback timer armed at the payment finds the order completed: nothing more.
-    from saleor_notify_plugin.capture import config, orders
+    from saleor_notify_plugin.capture import config, funnel
 
-    assert orders.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 0
+    assert funnel.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 0
     assert len(events(EventType.ORDER_COMPLETED)) == 1
     for row in (contact, approved, completed):
         assert_valid(row)
@@ -177,12 +177,12 @@ def test_funnel_checkout_is_completed_by_the_thank_you_page_only(buy):
 def test_funnel_checkout_without_thank_you_is_completed_by_the_timer(buy, staff_user, permission_manage_orders):
     """No thank-you signal: the timer armed at payment completes the order (FUNNEL) once it is
     due, not before; a late signal (staff, MANAGE_ORDERS, no token) then records nothing."""
-    from saleor_notify_plugin.capture import config, orders
+    from saleor_notify_plugin.capture import config, funnel
 
     order, order_id, _ = buy(metadata={"funnel": "summer-sale"})
-    assert orders.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=29)) == 0
+    assert funnel.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=29)) == 0
     assert events(EventType.ORDER_COMPLETED) == []
-    assert orders.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
+    assert funnel.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
     [completed] = events(EventType.ORDER_COMPLETED)
     assert completed.source == "FUNNEL" and completed.payload["trigger"] == "fallback_timer"
     assert completed.payload["order"]["id"] == str(order.pk)

@@ -26,6 +26,11 @@ mutation Report($id: ID, $type: TransactionEventTypeEnum!, $amount: PositiveDeci
 }
 """
 
+FUNNEL_COMPLETED = """
+mutation($order: ID!, $token: String) {
+  notificationFunnelCompleted(orderId: $order, token: $token) { fired errors { field code message } } }
+"""
+
 
 def assert_valid(event_row):
     """The recorded data validates against the event's published schema."""
@@ -178,7 +183,7 @@ def test_funnel_order_is_completed_by_the_fallback_timer_once(
 
     from django.utils import timezone
 
-    from saleor_notify_plugin.capture import api, config, orders
+    from saleor_notify_plugin.capture import config, funnel
 
     order = order_with_lines
     order.metadata = {"funnel": "summer-sale"}
@@ -186,8 +191,8 @@ def test_funnel_order_is_completed_by_the_fallback_timer_once(
     item = transaction_item_generator(order_id=order.pk)
     report(staff_api_client, permission_manage_payments, item, "CHARGE_SUCCESS", order.total.gross.amount)
     assert events(EventType.ORDER_COMPLETED) == []
-    assert orders.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
-    assert api.funnel_order_completed(str(order.pk), order.checkout_token, trusted=True) is False
+    assert funnel.fire_due_timers(config.load(), now=timezone.now() + timedelta(minutes=31)) == 1
+    assert funnel.complete_funnel_order(str(order.pk)) is False  # the thank-you page after the timer
     [completed] = events(EventType.ORDER_COMPLETED)
     assert completed.source == "FUNNEL" and completed.payload["trigger"] == "fallback_timer"
     assert completed.payload["order"]["funnel_reference"] == "summer-sale"
@@ -196,24 +201,29 @@ def test_funnel_order_is_completed_by_the_fallback_timer_once(
 
 def test_thank_you_signal_completes_a_funnel_order_and_checks_the_token(notify, order_with_lines):
     """The thank-you API: a wrong token is refused; the right one records once (FUNNEL)."""
-    from saleor_notify_plugin.capture import api
-    from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
+    from .fixtures_api import call, notify_client
+
+    storefront = notify_client()
+
+    def thank_you(order_id, token):
+        answer = call(storefront, FUNNEL_COMPLETED, {"order": graphene.Node.to_global_id("Order", order_id),
+                                                     "token": token})
+        return answer.data("notificationFunnelCompleted")
 
     order = order_with_lines
     order.checkout_token = "4b7d6f84-0000-4000-8000-000000000001"
     order.save(update_fields=["checkout_token"])
     # Not a funnel order (no marker): the signal does not complete it.
-    assert api.funnel_order_completed(str(order.pk), order.checkout_token, trusted=False) is False
+    assert thank_you(order.pk, order.checkout_token) == {"fired": False, "errors": []}
     assert events(EventType.ORDER_COMPLETED) == []
 
     order.metadata = {"funnel": "summer-sale"}
     order.save(update_fields=["metadata"])
-    for order_id, token in [(str(order.pk), "wrong"), (str(uuid.uuid4()), order.checkout_token)]:
-        with pytest.raises(NotifyError) as refused:  # a wrong token and an unknown order look alike
-            api.funnel_order_completed(order_id, token, trusted=False)
-        assert refused.value.code == NotifyErrorCode.PERMISSION_DENIED
-    assert api.funnel_order_completed(str(order.pk), order.checkout_token, trusted=False) is True
-    assert api.funnel_order_completed(str(order.pk), order.checkout_token, trusted=False) is False
+    for order_id, token in [(order.pk, str(uuid.uuid4())), (uuid.uuid4(), order.checkout_token)]:
+        refused = thank_you(order_id, token)  # a wrong token and an unknown order look alike
+        assert [e["code"] for e in refused["errors"]] == ["PERMISSION_DENIED"]
+    assert thank_you(order.pk, order.checkout_token) == {"fired": True, "errors": []}
+    assert thank_you(order.pk, order.checkout_token) == {"fired": False, "errors": []}
     [completed] = events(EventType.ORDER_COMPLETED)
     assert completed.source == "FUNNEL" and completed.payload["trigger"] == "thank_you"
     assert_valid(completed)

@@ -71,8 +71,8 @@ def test_a_failing_hook_leaves_saleors_response_intact(
     def broken(*args, **kwargs):
         raise RuntimeError("capture bug")
 
-    monkeypatch.setattr("saleor_notify_plugin.capture.orders.on_order_payment", broken)
-    monkeypatch.setattr("saleor_notify_plugin.capture.orders.on_order_created", broken)
+    monkeypatch.setattr("saleor_notify_plugin.capture.payments.on_order_payment", broken)
+    monkeypatch.setattr("saleor_notify_plugin.capture.contact_created.on_order_created", broken)
     permission_group_manage_orders.user_set.add(staff_api_client.user)
     order_id = graphene.Node.to_global_id("Order", draft_order.pk)
     content = staff_api_client.post_graphql(

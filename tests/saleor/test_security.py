@@ -9,7 +9,7 @@ import graphene
 import pytest
 
 from saleor_notify_plugin.events import EventType
-from saleor_notify_plugin.saleor_references import SaleorReferences
+from saleor_notify_plugin.saleor_shop import SaleorShop
 
 from .fixtures import events
 from .fixtures_api import call, notify_client
@@ -25,7 +25,7 @@ mutation($email: String, $checkout: ID, $order: ID, $survey: String!) {
 
 def test_saleors_checkouts_and_orders_are_the_proof(notify, checkout, order):
     """A checkout is found by its token with its customer's address; once placed, its order keeps the token."""
-    references = SaleorReferences()
+    references = SaleorShop()
     found = references.checkout(str(checkout.token))
     assert (found.checkout_token, found.order_id, found.email) == (str(checkout.token), None, checkout.email)
     assert references.checkout(str(uuid.uuid4())) is None

@@ -13,7 +13,7 @@ import requests
 
 from saleor_notify_plugin.graphql.requestor import Permission, Requestor, RequestorKind
 from tests.browser.server import TOKENS
-from tests.support.references import SHOP, FakeShop
+from tests.support.fake_shop import SHOP, FakeShop
 from tests.support.wsgi_server import serve
 
 ENDPOINT_PATH = "/plugins/global/saleor.notify/graphql/"

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "saleor_notify_plugin"
-SALEOR_FACING = {"plugin.py", "capture", "saleor_auth.py", "saleor_references.py", "dashboard/saleor_apps.py"}
+SALEOR_FACING = {"plugin.py", "capture", "saleor_shop.py"}
 
 
 def _imports(path: Path) -> set[str]:

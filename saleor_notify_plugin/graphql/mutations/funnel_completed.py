@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 import graphene
 
+from ... import references, shop
 from ...errors import NotifyError, NotifyErrorCode
 from ..ids import saleor_uuid
 from ..requestor import Permission
 from .base import NotificationMutation
-
-logger = logging.getLogger(__name__)
 
 
 def _token(value: str | None) -> str | None:
@@ -52,11 +50,6 @@ class NotificationFunnelCompleted(NotificationMutation):
                 "The checkout token is required (only staff or apps with MANAGE_ORDERS may omit it).",
                 "token",
             )
-        try:
-            from ...capture.api import funnel_order_completed
-
-            fired = funnel_order_completed(order_uuid, checkout_token, trusted=trusted)
-        except ImportError:
-            logger.warning("saleor-notify: notificationFunnelCompleted needs Saleor", exc_info=True)
-            raise NotifyError(NotifyErrorCode.UNAVAILABLE, "This needs Saleor, which is not installed here.") from None
-        return {"fired": bool(fired)}
+        the_shop = shop.installed()
+        references.prove_order(order_uuid, checkout_token, trusted=trusted)
+        return {"fired": bool(the_shop.complete_funnel_order(order_uuid))}

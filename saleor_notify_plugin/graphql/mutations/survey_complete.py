@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from ... import inbound, references
+from ... import inbound, references, shop
 from ...conf import get_settings
 from ...errors import NotifyError, NotifyErrorCode
 from .. import enums
@@ -79,8 +79,8 @@ class NotificationSurveyComplete(NotificationMutation):
 def _find(checkout_token: str | None, order_uuid: str | None, trusted: bool) -> references.Reference | None:
     try:
         return references.find(checkout_token, order_uuid)
-    except NotifyError as error:
-        if trusted and error.code is NotifyErrorCode.UNAVAILABLE:  # staff need no proof: record what they say
+    except shop.ShopUnavailable:
+        if trusted:  # staff need no proof: record what they say
             return None
         raise
 

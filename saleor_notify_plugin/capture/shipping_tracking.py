@@ -1,4 +1,4 @@
-"""Shipping tracking info updated: from fulfillment creation and tracking updates."""
+"""Shipping tracking info updated: from a fulfillment's creation and its tracking number's updates."""
 
 from __future__ import annotations
 
