@@ -42,7 +42,7 @@ class HttpSettings:
     connect_timeout_s: float = 10.0  # a target that cannot be reached in 10 s is retried later
     allow_private_targets: bool = False
     max_response_bytes: int = 64 * 1024  # read at most this much of a response, then hang up
-    excerpt_chars: int = 1024  # stored in the attempt log
+    response_excerpt_chars: int = 1024  # stored in the attempt log
     user_agent: str = "saleor-notify"
 
 
@@ -381,7 +381,9 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
     return Outcome(
         duration_ms=_ms_since(started),
         status_code=response.status_code,
-        response_excerpt=_excerpt(bytes(received), settings.excerpt_chars) + (" [truncated]" if truncated else ""),
+        response_excerpt=(
+            _excerpt(bytes(received), settings.response_excerpt_chars) + (" [truncated]" if truncated else "")
+        ),
         retry_after=response.headers.get("Retry-After"),
     )
 
