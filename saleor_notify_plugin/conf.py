@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import time
 import typing
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from django.conf import settings as django_settings
@@ -307,7 +307,7 @@ def dashboard_values(items: Any) -> dict[str, Any]:
 
 def settings_from(shop: dict[str, Any]) -> NotifySettings:
     """The defaults, then the shop's saved values, then the deployment's."""
-    return replace(NotifySettings(), **{**shop, **deployment_values()})
+    return NotifySettings(**{**shop, **deployment_values()})
 
 
 #: The shop row is re-read at most this often per process (and at once after a save here).
