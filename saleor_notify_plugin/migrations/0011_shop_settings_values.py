@@ -29,7 +29,7 @@ def values_to_columns(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("saleor_notify", "0009_cursor_decided_ids"),
+        ("saleor_notify", "0010_recorded_event"),
     ]
 
     operations = [

@@ -115,8 +115,9 @@ def test_the_shop_rows_values_survive_the_move_to_one_column():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("saleor_notify", "0009_cursor_decided_ids")], [("saleor_notify", "0011_shop_settings_values")]
     executor = MigrationExecutor(connection)
+    after = [("saleor_notify", "0011_shop_settings_values")]
+    before = executor.loader.get_migration(*after[0]).dependencies
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("saleor_notify", "ShopSettings")
     old.objects.update_or_create(pk=1, defaults={
