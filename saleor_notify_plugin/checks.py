@@ -6,10 +6,11 @@ from django.core import checks
 
 
 def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
-    from .conf import get_settings
+    """The deployment's ``SALEOR_NOTIFY`` (no database: the shop's own settings are not checked here)."""
+    from .conf import NotifySettings, deployment_values
 
     try:
-        settings = get_settings()
+        settings = NotifySettings(**deployment_values())
     except (TypeError, ValueError) as exc:
         return [checks.Error(str(exc), id="saleor_notify.E001", hint="See the README's settings table.")]
     errors = []

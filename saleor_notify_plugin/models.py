@@ -235,20 +235,12 @@ class ShopSettings(models.Model):
 
     The plugin's own configuration lives in Saleor's ``PluginConfiguration``; workers (the
     transaction poller, the funnel timer) read this mirror instead, without Saleor's manager.
-    Written by ``NotifyPlugin.save_plugin_configuration``; a missing row means the defaults.
+    ``values`` holds each setting the page saves, by its name in ``conf.NotifySettings``; a
+    missing row or name means the default. Written when the plugin's page is saved.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    funnel_marker_key = models.CharField(max_length=128, blank=True, default="funnel")
-    funnel_channel_slugs = models.JSONField(default=list, blank=True)
-    digital_rule = models.CharField(
-        max_length=16, default="metadata", help_text="metadata, no_shipping or off: how digital products are known."
-    )
-    digital_metadata_key = models.CharField(max_length=128, blank=True, default="digital")
-    subscription_metadata_key = models.CharField(max_length=128, blank=True, default="subscription")
-    funnel_fallback_minutes = models.PositiveIntegerField(default=30)
-    allow_private_targets = models.BooleanField(default=False)
-    queue = models.CharField(max_length=128, blank=True, default="")
+    values = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

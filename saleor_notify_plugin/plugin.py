@@ -13,7 +13,7 @@ from typing import Any
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from . import activity, saleor_shop, telemetry
+from . import activity, conf, parsing, saleor_shop, telemetry
 from .capture import config as shop_config
 from .capture import contact_created, payments, shipping_tracking, subscription_canceled
 from .capture import history as _history  # noqa: F401 - registers the history import task
@@ -47,54 +47,20 @@ def _guarded(hook):
 
 _SWITCH_HELP = "The event's switch (the same setting as the plugin API's)."
 
+
+def _field_type(setting: conf.Setting) -> str:
+    """Saleor's field type for a setting of the page (defined in ``conf``, Saleor-free)."""
+    if setting.dashboard is not None and setting.dashboard.read_only:
+        return ConfigurationTypeField.OUTPUT  # shown, never saved from the page
+    return ConfigurationTypeField.BOOLEAN if setting.kind is conf.Kind.BOOL else ConfigurationTypeField.STRING
+
+
 _SETTINGS_STRUCTURE: dict[str, dict[str, Any]] = {
-    "funnel_marker_key": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Funnel marker metadata key",
-        "help_text": "A checkout or order whose public metadata has this key (any value) comes from a funnel.",
-    },
-    "funnel_channel_slugs": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Funnel channel slugs",
-        "help_text": "Comma-separated Saleor channel slugs whose orders all come from funnels.",
-    },
-    "digital_product_rule": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Digital products are recognised by",
-        "help_text": "'metadata' (the key below on the product or product type), 'no_shipping' "
-        "(does not require shipping) or 'off'.",
-    },
-    "digital_metadata_key": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Digital product metadata key",
-        "help_text": "Public metadata key on a product or product type marking it digital.",
-    },
-    "subscription_metadata_key": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Subscription product metadata key",
-        "help_text": "Public metadata key on a product or product type marking a subscription product: "
-        "cancelling an order holding it cancels the subscription.",
-    },
-    "funnel_fallback_minutes": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Funnel completion fallback (minutes)",
-        "help_text": "A funnel order is completed this long after its first payment if the thank-you page "
-        "never reported it.",
-    },
-    # Read-only: shown from the deployment's SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS'], never saved from here
-    # (a MANAGE_PLUGINS holder must not be able to open the way to internal services).
-    "allow_private_targets": {
-        "type": ConfigurationTypeField.OUTPUT,
-        "label": "Private postback targets (deployment setting)",
-        "help_text": "Whether postbacks may reach private and loopback addresses. Set by the deployment "
-        "(SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS']); it cannot be changed here.",
-    },
-    "celery_queue": {
-        "type": ConfigurationTypeField.STRING,
-        "label": "Celery queue",
-        "help_text": "Queue of the plugin's tasks; empty for Celery's default queue.",
-    },
+    s.dashboard_key: {"type": _field_type(s), "label": s.dashboard.label, "help_text": s.dashboard.help_text}
+    for s in conf.DASHBOARD_SETTINGS
+    if s.dashboard is not None
 }
+
 
 class NotifyPlugin(BasePlugin):
     PLUGIN_ID = "saleor.notify"
@@ -118,15 +84,19 @@ class NotifyPlugin(BasePlugin):
     }
     DEFAULT_CONFIGURATION = [
         *({"name": key, "value": False} for key in shop_config.SWITCH_KEYS),
-        *shop_config.ShopConfig().as_items(),
+        *shop_config.page_items(),
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.shop = shop_config.from_items(self.configuration)
         # Saleor calls order_paid and order_fully_paid for one payment on this (per-request)
         # instance: the second call would rebuild the payloads only to find them recorded.
         self._payments_handled: set[tuple[Any, str]] = set()
+
+    @functools.cached_property
+    def shop(self) -> shop_config.ShopConfig:
+        """The settings with this configuration's shop values (no query); read in a hook's guard."""
+        return shop_config.from_items(self.configuration)
 
     # --- configuration: the switches are the EventSwitch rows --------------------------------
 
@@ -137,7 +107,10 @@ class NotifyPlugin(BasePlugin):
         items = list(cleaned_data.get("configuration") or [])
         switches = {i["name"]: i["value"] for i in items if i.get("name") in shop_config.SWITCH_KEYS}
         for key, value in switches.items():
-            enabled = value is True or str(value).strip().lower() == "true"
+            try:
+                enabled = parsing.to_bool(value, key)
+            except parsing.SettingError:
+                enabled = False
             set_event_enabled(shop_config.SWITCH_KEYS[key], enabled)
         cleaned_data = {**cleaned_data, "configuration": [i for i in items if i.get("name") not in switches]}
         # The rows are the one copy of the switches: none is kept in PluginConfiguration.
@@ -154,18 +127,17 @@ class NotifyPlugin(BasePlugin):
             reconcile.start_reading()
             if not was_active:
                 history.start_import()  # a worker reads Saleor's orders, also those of an inactive spell
-        shop_config.mirror(shop_config.from_items(result.configuration))
+        shop_config.mirror(result.configuration)
         cls._show_switches(result.configuration)
         return result
 
     @staticmethod
     def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Set the switch fields to the rows' state (one query), adding missing ones."""
-        from .conf import get_settings
         from .switches import enabled_events
 
         enabled = enabled_events()
-        private = "allowed" if get_settings().allow_private_targets else "refused"
+        private = "allowed" if conf.deployment_values().get("allow_private_targets") else "refused"
         present = {i.get("name") for i in configuration}
         for key in shop_config.SWITCH_KEYS:
             if key not in present:

@@ -37,12 +37,11 @@ def configured_keys() -> tuple[bytes, ...]:
     and this runs for every encrypted value loaded)."""
     from django.conf import settings as django_settings
 
-    configured = getattr(django_settings, "SALEOR_NOTIFY", {}) or {}
-    keys = next((v for k, v in configured.items() if str(k).lower() == "encryption_keys"), None) or ()
-    if isinstance(keys, str | bytes):
-        keys = (keys,)
+    from .conf import deployment_value
+
+    keys: tuple[str, ...] = deployment_value("encryption_keys")
     if keys:
-        return tuple(k.encode() if isinstance(k, str) else bytes(k) for k in keys)
+        return tuple(k.encode() for k in keys)
     return (derived_key(django_settings.SECRET_KEY),)
 
 

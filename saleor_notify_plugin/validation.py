@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import requests
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .delivery import addresses
+from .delivery import addresses, http
 from .errors import NotifyError, NotifyErrorCode
 from .events import Source
 
@@ -29,11 +29,6 @@ def check_text(
     except UnicodeEncodeError:
         raise NotifyError(code, f"{field} is not valid text (it holds unpaired surrogates).", field) from None
     return text
-
-
-def _resolve(host: str, port: int) -> list[addresses.IPAddress]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [addresses.parse(info[4][0]) for info in infos]
 
 
 def host_matches(host: str, allowed: Iterable[str]) -> bool:
@@ -64,7 +59,7 @@ def validate_target_url(
     check_text(url, field, code=NotifyErrorCode.INVALID_URL)
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         raise NotifyError(
             NotifyErrorCode.INVALID_URL, "The URL is malformed (check the host and port).", field
@@ -89,17 +84,16 @@ def validate_target_url(
         )
     if allow_private:
         return url
+    # The transport's rule, on the address the transport would connect to (http.target_address).
     try:
-        found = [addresses.parse(host)]
-    except ValueError:
-        if host.rstrip(".").lower() == "localhost" or host.rstrip(".").lower().endswith(".localhost"):
-            found = [addresses.parse("127.0.0.1")]
-        else:
-            try:
-                found = _resolve(host, port or (443 if parts.scheme == "https" else 80))
-            except (OSError, UnicodeError):
-                raise NotifyError(NotifyErrorCode.INVALID_URL, f"The host {host!r} does not resolve.", field) from None
-    if any(addresses.is_forbidden(ip) for ip in found):
+        address = http.target_address(url)
+    except requests.RequestException:  # what requests itself refuses (e.g. a host it cannot encode)
+        raise NotifyError(
+            NotifyErrorCode.INVALID_URL, "The URL is malformed (check the host and port).", field
+        ) from None
+    except (OSError, UnicodeError):
+        raise NotifyError(NotifyErrorCode.INVALID_URL, f"The host {host!r} does not resolve.", field) from None
+    if addresses.is_forbidden(address):
         raise NotifyError(
             NotifyErrorCode.PRIVATE_TARGET,
             "The URL points to a private, loopback or reserved address; such targets are refused unless the "

@@ -17,9 +17,10 @@ from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-#: Beyond what ``ipaddress`` calls non-global, and beyond requests-hardened's own list.
-BLOCKED_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
-    *EXTRA_BLOCKED_NET_RANGES,  # the connect-time filter's list: never looser than it
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: Beyond what ``ipaddress`` calls non-global: the one list of refused ranges.
+_OURS: tuple[_Network, ...] = (
     ipaddress.ip_network("192.88.99.0/24"),  # 6to4 relay anycast
     ipaddress.ip_network("100.64.0.0/10"),  # shared address space (CG-NAT)
     ipaddress.ip_network("::/96"),  # IPv4-compatible (deprecated) and the unspecified address
@@ -33,6 +34,8 @@ BLOCKED_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
     ipaddress.ip_network("fc00::/7"),  # unique local
     ipaddress.ip_network("fe80::/10"),  # link-local
 )
+#: Ours and requests-hardened's (its connect-time filter's list: never looser than it), once each.
+BLOCKED_NETWORKS: tuple[_Network, ...] = tuple(dict.fromkeys((*EXTRA_BLOCKED_NET_RANGES, *_OURS)))
 
 
 def parse(text: str) -> IPAddress:

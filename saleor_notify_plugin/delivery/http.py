@@ -42,7 +42,7 @@ class HttpSettings:
     connect_timeout_s: float = 10.0  # a target that cannot be reached in 10 s is retried later
     allow_private_targets: bool = False
     max_response_bytes: int = 64 * 1024  # read at most this much of a response, then hang up
-    excerpt_chars: int = 1024  # stored in the attempt log
+    response_excerpt_chars: int = 1024  # stored in the attempt log
     user_agent: str = "saleor-notify"
 
 
@@ -140,11 +140,29 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def _first_address(host: str, port: int) -> str:
+def _first_address(host: str, port: int | None) -> str:
     """The address to connect to, chosen as requests-hardened pins one (the first, of a family
     this machine can use)."""
     family, _, _, _, address = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)[0]
     return str(address[0])
+
+
+def target_address(url: str) -> addresses.IPAddress:
+    """The address a post to ``url`` connects to, found as the transport finds it: the host as
+    requests prepares it (its IDNA encoding, then the adapter's parsing), resolved to the first
+    address of a family this machine can use (the address requests-hardened pins and checks).
+
+    The one rule for targets is :func:`addresses.is_forbidden` of this address: the transport
+    applies it when it connects, a channel's URL is checked with it when saved. Raises
+    ``requests.exceptions.InvalidURL`` for a URL requests refuses, ``OSError`` when the name
+    does not resolve.
+    """
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    parts = urlsplit(prepared.url or "")
+    if not parts.hostname:
+        raise requests.exceptions.InvalidURL("the URL has no host")
+    return addresses.parse(_first_address(parts.hostname, parts.port))
 
 
 class _DirectSession(HTTPSession):
@@ -363,7 +381,9 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
     return Outcome(
         duration_ms=_ms_since(started),
         status_code=response.status_code,
-        response_excerpt=_excerpt(bytes(received), settings.excerpt_chars) + (" [truncated]" if truncated else ""),
+        response_excerpt=(
+            _excerpt(bytes(received), settings.response_excerpt_chars) + (" [truncated]" if truncated else "")
+        ),
         retry_after=response.headers.get("Retry-After"),
     )
 

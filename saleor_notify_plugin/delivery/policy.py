@@ -50,9 +50,9 @@ class Decision:
 class RetryTiming:
     """How long to wait between automatic retries."""
 
-    base_delay_s: float = 10.0  # retries after 5-10 s, then 10-20 s, 20-40 s (equal jitter)
-    max_delay_s: float = 300.0  # never wait more than 5 minutes for our own backoff
-    max_retry_after_s: float = 600.0  # a receiver may ask for at most 10 minutes
+    retry_base_delay_s: float = 10.0  # retries after 5-10 s, then 10-20 s, 20-40 s (equal jitter)
+    retry_max_delay_s: float = 300.0  # never wait more than 5 minutes for our own backoff
+    retry_after_max_s: float = 600.0  # a receiver may ask for at most 10 minutes
 
 
 def backoff_s(retry_number: int, timing: RetryTiming, rng: random.Random | None = None) -> float:
@@ -61,7 +61,7 @@ def backoff_s(retry_number: int, timing: RetryTiming, rng: random.Random | None 
     Half of the delay is fixed and half random, so retries of many deliveries spread out
     while each still waits at least half the nominal delay.
     """
-    nominal = min(timing.max_delay_s, timing.base_delay_s * 2 ** max(0, retry_number - 1))
+    nominal = min(timing.retry_max_delay_s, timing.retry_base_delay_s * 2 ** max(0, retry_number - 1))
     return nominal / 2 + (rng or random).uniform(0, nominal / 2)
 
 
@@ -117,5 +117,5 @@ def decide(
     delay_s = backoff_s(attempt_number, timing, rng)
     retry_after_s = parse_retry_after(outcome.retry_after)
     if retry_after_s is not None:
-        delay_s = max(delay_s, min(retry_after_s, timing.max_retry_after_s))
+        delay_s = max(delay_s, min(retry_after_s, timing.retry_after_max_s))
     return Decision(Verdict.RETRY, delay_s=delay_s, reason=reason)

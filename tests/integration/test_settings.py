@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def save_dashboard(**items):
-    shop_config.mirror(shop_config.from_items([{"name": k, "value": v} for k, v in items.items()]))
+    shop_config.mirror([{"name": k, "value": v} for k, v in items.items()])
 
 
 def test_defaults_refuse_private_targets_and_use_celerys_default_queue(settings):

@@ -68,7 +68,7 @@ def test_byte_by_byte_answer_cannot_outlive_the_deadline(receiver, path):
 
 def test_huge_body_is_read_only_up_to_the_limit(receiver, path):
     settings = http.HttpSettings(
-        timeout_s=5, allow_private_targets=True, max_response_bytes=64 * 1024, excerpt_chars=100
+        timeout_s=5, allow_private_targets=True, max_response_bytes=64 * 1024, response_excerpt_chars=100
     )
     outcome = post(receiver.script(path, Reply(200, body_size=50 * 1024 * 1024)), settings)
     assert outcome.status_code == 200

@@ -100,7 +100,7 @@ def test_the_dashboard_cannot_allow_private_targets(api, public_only, receiver):
     returned 1 KiB of an internal service's answer. Now: only the deployment's setting counts."""
     from tests.support.receiver import Reply
 
-    shop_config.mirror(shop_config.from_items([{"name": "allow_private_targets", "value": True}]))
+    shop_config.mirror([{"name": "allow_private_targets", "value": True}])
     assert get_settings().allow_private_targets is False
     token = token_for("plugins-admin", Permission.MANAGE_PLUGINS)
     internal = receiver.script("/internal/metadata", Reply(200, body=b"ami-id: secret-internal-data" * 40))

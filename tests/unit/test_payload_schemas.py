@@ -47,16 +47,16 @@ def test_refund_payload_carries_its_own_amount():
 def test_shop_config_parses_saleor_items_with_safe_fallbacks():
     """Bad values in the dashboard fall back to the defaults instead of breaking hooks."""
     from saleor_notify_plugin.capture.config import from_items
+    from saleor_notify_plugin.conf import dashboard_values
 
-    config = from_items(
-        [
-            {"name": "funnel_channel_slugs", "value": "funnel-a, funnel-b,,"},
-            {"name": "funnel_fallback_minutes", "value": "soon"},
-            {"name": "digital_product_rule", "value": "NO_SHIPPING"},
-            {"name": "allow_private_targets", "value": "true"},
-        ]
-    )
+    items = [
+        {"name": "funnel_channel_slugs", "value": "funnel-a, funnel-b,,"},
+        {"name": "funnel_fallback_minutes", "value": "soon"},
+        {"name": "digital_product_rule", "value": "NO_SHIPPING"},
+        {"name": "allow_private_targets", "value": "true"},
+    ]
+    config = from_items(items)
     assert config.funnel_channel_slugs == ("funnel-a", "funnel-b")
     assert config.funnel_fallback_minutes == 30
     assert config.digital_rule == "no_shipping"
-    assert config.allow_private_targets is True
+    assert "allow_private_targets" not in dashboard_values(items)  # the deployment's alone

@@ -16,7 +16,7 @@ from saleor_notify_plugin.delivery.policy import (
     parse_retry_after,
 )
 
-TIMING = RetryTiming(base_delay_s=10, max_delay_s=300, max_retry_after_s=600)
+TIMING = RetryTiming(retry_base_delay_s=10, retry_max_delay_s=300, retry_after_max_s=600)
 
 
 def status(code: int, retry_after: str | None = None) -> Outcome:
