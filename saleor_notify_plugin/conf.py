@@ -5,14 +5,16 @@ and where it may be set (the :func:`setting` beside it). From these come the dep
 ``SALEOR_NOTIFY`` parsing, the dashboard page's fields and defaults (``plugin.py`` maps them
 to Saleor's types), the parsing of what the page saves, and the shop row workers read.
 
-Precedence: ``settings.SALEOR_NOTIFY`` (the deployment's word), then what the shop owner saved
-on the dashboard page, then the defaults. What guards the shop (private targets, Slack's hosts,
-keys, limits) is set by the deployment only: nobody holding a dashboard permission can loosen it.
+Precedence: the deployment's word (``settings.SALEOR_NOTIFY``, then ``SALEOR_NOTIFY_<KEY>``
+environment variables), then what the shop owner saved on the dashboard page, then the
+defaults. What guards the shop (private targets, Slack's hosts, keys, limits) is set by the
+deployment only: nobody holding a dashboard permission can loosen it.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import time
 import typing
 from dataclasses import dataclass, field, fields
@@ -272,26 +274,52 @@ DEPLOYMENT_SETTINGS = {s.key.lower(): s for s in SETTINGS if s.where is not Wher
 # --- reading -----------------------------------------------------------------------------
 
 
+#: A deployment that does not edit its Django settings (Saleor's image reads its configuration
+#: from the environment) sets a key as ``SALEOR_NOTIFY_<KEY>``; ``settings.SALEOR_NOTIFY`` wins.
+ENV_PREFIX = "SALEOR_NOTIFY_"
+
+
+def _environment() -> dict[str, tuple[str, str]]:
+    """``{key in lower case: (variable, text)}`` of the ``SALEOR_NOTIFY_*`` environment variables."""
+    return {
+        name[len(ENV_PREFIX) :].lower(): (name, value)
+        for name, value in os.environ.items()
+        if name.startswith(ENV_PREFIX)
+    }
+
+
 def deployment_values() -> dict[str, Any]:
-    """``settings.SALEOR_NOTIFY``, parsed: unknown keys and bad values raise ValueError."""
+    """The deployment's word, parsed: ``SALEOR_NOTIFY_*`` environment variables, then
+    ``settings.SALEOR_NOTIFY`` over them. Unknown keys and bad values raise ValueError."""
     raw = getattr(django_settings, "SALEOR_NOTIFY", None) or {}
     if not isinstance(raw, dict):
         raise parsing.SettingError("SALEOR_NOTIFY", "a dict", raw)
+    environment = _environment()
     given = {str(k).lower(): v for k, v in raw.items()}
-    unknown = set(given) - set(DEPLOYMENT_SETTINGS)
+    unknown = sorted(set(given) - set(DEPLOYMENT_SETTINGS))
+    unknown += sorted(variable for key, (variable, _) in environment.items() if key not in DEPLOYMENT_SETTINGS)
     if unknown:
-        raise ValueError(f"Unknown SALEOR_NOTIFY setting(s): {', '.join(sorted(unknown))}")
-    return {DEPLOYMENT_SETTINGS[k].name: DEPLOYMENT_SETTINGS[k].parse(v) for k, v in given.items()}
+        raise ValueError(f"Unknown SALEOR_NOTIFY setting(s): {', '.join(unknown)}")
+    values = {
+        DEPLOYMENT_SETTINGS[key].name: DEPLOYMENT_SETTINGS[key].parse(text, f"the environment's {variable}")
+        for key, (variable, text) in environment.items()
+        if key not in given
+    }
+    values.update({DEPLOYMENT_SETTINGS[k].name: DEPLOYMENT_SETTINGS[k].parse(v) for k, v in given.items()})
+    return values
 
 
 def deployment_value(name: str) -> Any:
-    """One setting's value from ``SALEOR_NOTIFY`` alone (its default when not set), parsed;
-    for code that runs too often to read them all."""
+    """One setting's value from the deployment alone (its default when not set), parsed; for
+    code that runs too often to read them all."""
     raw = getattr(django_settings, "SALEOR_NOTIFY", None) or {}
     setting = BY_NAME[name]
     for key, value in raw.items():
         if str(key).lower() == setting.key.lower():
             return setting.parse(value)
+    variable = ENV_PREFIX + setting.key
+    if variable in os.environ:
+        return setting.parse(os.environ[variable], f"the environment's {variable}")
     return setting.default
 
 

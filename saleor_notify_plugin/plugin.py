@@ -8,19 +8,35 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate
 
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from . import activity, conf, parsing, saleor_shop, telemetry
 from .capture import config as shop_config
-from .capture import contact_created, payments, shipping_tracking, subscription_canceled
-from .capture import history as _history  # noqa: F401 - registers the history import task
+from .capture import (
+    contact_created,
+    history,  # also registers the history import task
+    payments,
+    reconcile,
+    shipping_tracking,
+    subscription_canceled,
+    transactions,
+)
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
 from .dashboard import views as dashboard_views
 from .events import EventType
 from .graphql import endpoint as graphql_endpoint
+from .switches import enabled_events, set_event_enabled
+
+if TYPE_CHECKING:  # Saleor's classes, for the reader (Saleor ships no type information)
+    from django.http import HttpRequest, HttpResponse
+    from saleor.account.models import User
+    from saleor.checkout.models import Checkout
+    from saleor.order.models import Fulfillment, Order
+    from saleor.plugins.models import PluginConfiguration
 
 # Saleor loads this module: the core answers through Saleor from now on (see saleor_shop.install).
 saleor_shop.install()
@@ -28,11 +44,14 @@ saleor_shop.install()
 logger = logging.getLogger(__name__)
 
 
-def _guarded(hook):
+Hook = Callable[Concatenate["NotifyPlugin", ...], None]
+
+
+def _guarded(hook: Hook) -> Callable[..., Any]:
     """Run a hook's work; log any failure and hand Saleor its previous value unchanged."""
 
     @functools.wraps(hook)
-    def wrapper(self, *args: Any, previous_value: Any = None, **kwargs: Any) -> Any:
+    def wrapper(self: NotifyPlugin, *args: Any, previous_value: Any = None, **kwargs: Any) -> Any:
         try:
             # Recording writes: say so to Saleor's writer/replica guard (a hook may run while
             # Saleor serves a read, e.g. checkout_updated from a query's side effect).
@@ -101,9 +120,9 @@ class NotifyPlugin(BasePlugin):
     # --- configuration: the switches are the EventSwitch rows --------------------------------
 
     @classmethod
-    def save_plugin_configuration(cls, plugin_configuration, cleaned_data):
-        from .switches import set_event_enabled
-
+    def save_plugin_configuration(
+        cls, plugin_configuration: PluginConfiguration, cleaned_data: dict[str, Any]
+    ) -> PluginConfiguration:
         items = list(cleaned_data.get("configuration") or [])
         switches = {i["name"]: i["value"] for i in items if i.get("name") in shop_config.SWITCH_KEYS}
         for key, value in switches.items():
@@ -121,8 +140,6 @@ class NotifyPlugin(BasePlugin):
         was_active = activity.plugin_active()
         activity.set_on(activity.SwitchPeriod.PLUGIN, bool(result.active))
         if result.active:
-            from .capture import history, reconcile, transactions
-
             transactions.start_reading()
             reconcile.start_reading()
             if not was_active:
@@ -134,8 +151,6 @@ class NotifyPlugin(BasePlugin):
     @staticmethod
     def _show_switches(configuration: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Set the switch fields to the rows' state (one query), adding missing ones."""
-        from .switches import enabled_events
-
         enabled = enabled_events()
         private = "allowed" if conf.deployment_values().get("allow_private_targets") else "refused"
         present = {i.get("name") for i in configuration}
@@ -143,7 +158,7 @@ class NotifyPlugin(BasePlugin):
             if key not in present:
                 configuration.insert(list(shop_config.SWITCH_KEYS).index(key), {"name": key, "value": False})
         for item in configuration:
-            event = shop_config.SWITCH_KEYS.get(item.get("name"))
+            event = shop_config.SWITCH_KEYS.get(str(item.get("name")))
             if event is not None:
                 item.update(NotifyPlugin.CONFIG_STRUCTURE[item["name"]])
                 item["value"] = event in enabled
@@ -151,61 +166,61 @@ class NotifyPlugin(BasePlugin):
                 item["value"] = private
         return configuration
 
-    def resolve_plugin_configuration(self, request):
+    def resolve_plugin_configuration(self, request: HttpRequest) -> list[dict[str, Any]]:
         with allow_writer():  # the switch rows are read where they are written (no replica lag)
             return self._show_switches(self.configuration)
 
     # --- orders ------------------------------------------------------------------------------
 
     @_guarded
-    def order_created(self, order, webhooks=None, **kwargs):
+    def order_created(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
         contact_created.on_order_created(order, self.shop)
 
     @_guarded
-    def order_paid(self, order, webhooks=None, **kwargs):
+    def order_paid(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
         self._on_payment(order)
 
     @_guarded
-    def order_fully_paid(self, order, webhooks=None, **kwargs):
+    def order_fully_paid(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
         self._on_payment(order)
 
-    def _on_payment(self, order) -> None:
+    def _on_payment(self, order: Order) -> None:
         handled = (order.pk, order.charge_status)
         if handled not in self._payments_handled:
             self._payments_handled.add(handled)
             payments.on_order_payment(order, self.shop)
 
     @_guarded
-    def order_cancelled(self, order, webhooks=None, **kwargs):
+    def order_cancelled(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
         subscription_canceled.on_order_cancelled(order, self.shop)
 
     # --- fulfillments ------------------------------------------------------------------------
 
     @_guarded
-    def fulfillment_created(self, fulfillment, *args, **kwargs):
+    def fulfillment_created(self, fulfillment: Fulfillment, *args: Any, **kwargs: Any) -> None:
         shipping_tracking.on_tracking(fulfillment, self.shop)
 
     @_guarded
-    def tracking_number_updated(self, fulfillment, *args, **kwargs):
+    def tracking_number_updated(self, fulfillment: Fulfillment, *args: Any, **kwargs: Any) -> None:
         shipping_tracking.on_tracking(fulfillment, self.shop)
 
     # --- contacts ----------------------------------------------------------------------------
 
     @_guarded
-    def customer_created(self, customer, *args, **kwargs):
+    def customer_created(self, customer: User, *args: Any, **kwargs: Any) -> None:
         contact_created.on_customer_created(customer, self.shop, self.requestor)
 
     @_guarded
-    def checkout_created(self, checkout, webhooks=None, **kwargs):
+    def checkout_created(self, checkout: Checkout, webhooks: Any = None, **kwargs: Any) -> None:
         contact_created.on_checkout(checkout, self.shop)
 
     @_guarded
-    def checkout_updated(self, checkout, webhooks=None, **kwargs):
+    def checkout_updated(self, checkout: Checkout, webhooks: Any = None, **kwargs: Any) -> None:
         contact_created.on_checkout(checkout, self.shop)
 
     # --- the plugin's own API ------------------------------------------------------------------
 
-    def webhook(self, request, path, previous_value):
+    def webhook(self, request: HttpRequest, path: str, previous_value: Any) -> HttpResponse | Any:
         if not self.active:
             # Saleor's legacy route (/plugins/<id>/) does not check the flag: inactive is silent.
             return previous_value

@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.utils import timezone
 
 from .. import activity, telemetry
@@ -41,6 +41,13 @@ _PERIOD_COVERS = (
 
 SUBJECT_ID_MAX = RecordedEvent._meta.get_field("subject_id").max_length or 255
 _KEY_MAX = RecordedEvent._meta.get_field("idempotency_key").max_length or 255
+
+
+def _concrete(model: type[models.Model], name: str) -> models.Field:
+    """A model's own column (``_meta.get_field`` may also answer relations, which have none)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column, name
+    return field
 
 
 def bounded_key(key: str) -> str:
@@ -97,10 +104,11 @@ def record_event(
         "dispatch_requested_at": now,
     }
     meta = RecordedEvent._meta
-    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    columns = {name: _concrete(RecordedEvent, name) for name in values}
+    params = [columns[name].get_db_prep_save(value, connection) for name, value in values.items()]
     quote = connection.ops.quote_name
     if as_of is not None:
-        at = SwitchPeriod._meta.get_field("started_at").get_db_prep_save(as_of, connection)
+        at = _concrete(SwitchPeriod, "started_at").get_db_prep_save(as_of, connection)
         subjects = [event.value] + ([SwitchPeriod.PLUGIN] if activity.plugin_tracked() else [])
         condition = " AND ".join([_PERIOD_COVERS] * len(subjects))
         for subject in subjects:
@@ -110,7 +118,7 @@ def record_event(
         params.append(event.value)
     sql = _INSERT_SQL.format(
         table=quote(meta.db_table),
-        columns=", ".join(quote(meta.get_field(name).column) for name in values),
+        columns=", ".join(quote(field.column) for field in columns.values()),
         placeholders=", ".join(["%s"] * len(values)),
         condition=condition.format(
             switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)

@@ -67,19 +67,21 @@ def purge_old(now: datetime | None = None, chunk: int = 5000) -> dict[str, int]:
     attempt_cutoff = now - timedelta(days=settings.attempt_retention_days)
     event_cutoff = now - timedelta(days=settings.event_retention_days)
     while True:
-        ids = list(DeliveryAttempt.objects.filter(started_at__lt=attempt_cutoff).values_list("pk", flat=True)[:chunk])
-        if not ids:
+        attempt_ids = list(
+            DeliveryAttempt.objects.filter(started_at__lt=attempt_cutoff).values_list("pk", flat=True)[:chunk]
+        )
+        if not attempt_ids:
             break
-        counts["attempts"] += DeliveryAttempt.objects.filter(pk__in=ids).delete()[0]
+        counts["attempts"] += DeliveryAttempt.objects.filter(pk__in=attempt_ids).delete()[0]
     while True:
-        ids = list(
+        event_ids = list(
             RecordedEvent.objects.filter(created_at__lt=event_cutoff, fanned_out_at__isnull=False)
             .exclude(deliveries__status=DeliveryStatus.PENDING)
             .values_list("pk", flat=True)[:chunk]
         )
-        if not ids:
+        if not event_ids:
             break
-        RecordedEvent.objects.filter(pk__in=ids).delete()
-        counts["events"] += len(ids)
+        RecordedEvent.objects.filter(pk__in=event_ids).delete()
+        counts["events"] += len(event_ids)
     expire_previous_secrets(now)
     return counts

@@ -82,6 +82,8 @@ class LiveSaleor:
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             # Saleor fetches the app manifest and posts the token to 127.0.0.1 only with this.
             "HTTP_IP_FILTER_ALLOW_LOOPBACK_IPS": "True",
+            # The plugin posts to this machine's receivers: the deployment's word, from the environment.
+            "SALEOR_NOTIFY_ALLOW_PRIVATE_TARGETS": "True",
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

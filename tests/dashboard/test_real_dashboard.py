@@ -151,11 +151,14 @@ def test_02_the_plugin_page_switches_events_on(session, hooks):
     expect(page.get_by_text("No extensions found")).to_be_visible(timeout=30_000)
     session.go(f"extensions/plugin/{PLUGIN}")
     expect(page.get_by_text("Notifications settings details")).to_be_visible(timeout=30_000)
-    for label in ("Active", "Order completed", "Allow private postback targets"):
+    for label in ("Active", "Order completed"):
         box = page.get_by_role("checkbox", name=label)
         if box.get_attribute("data-state") != "checked":
             box.click()
         expect(box).to_have_attribute("data-state", "checked")
+    # Private targets are the deployment's word (here its environment): shown, never a switch.
+    expect(page.get_by_role("checkbox", name=re.compile("private", re.I))).to_have_count(0)
+    expect(page.get_by_label("Private postback targets (deployment setting)")).to_have_value("allowed")
     shots(session, "01-plugin-page")
     page.locator('[data-test-id="button-bar-confirm"]').click()
     expect(page.get_by_text("Plugin settings updated")).to_be_visible(timeout=30_000)

@@ -136,3 +136,28 @@ def test_the_shop_rows_values_survive_the_move_to_one_column():
             read.subscription_metadata_key, read.funnel_fallback_minutes) == ("lp", ("eu",), "no_shipping", "d",
                                                                                "plan", 45)
     assert conf.shop_values()["queue"] == "shop"
+
+
+def test_a_deployment_that_keeps_saleors_settings_sets_keys_in_the_environment(settings, monkeypatch):
+    """Saleor's image is configured from the environment: ``SALEOR_NOTIFY_<KEY>`` is the deployment's
+    word too, parsed like text in ``SALEOR_NOTIFY``, which wins where both set a key."""
+    settings.SALEOR_NOTIFY = {"TIMEOUT_S": 7}
+    monkeypatch.setenv("SALEOR_NOTIFY_ALLOW_PRIVATE_TARGETS", "true")
+    monkeypatch.setenv("SALEOR_NOTIFY_SLACK_HOSTS", "hooks.slack.com, chat.example")
+    monkeypatch.setenv("SALEOR_NOTIFY_TIMEOUT_S", "3")
+    current = conf.get_settings()
+    assert current.allow_private_targets is True
+    assert current.slack_hosts == ("hooks.slack.com", "chat.example")
+    assert current.timeout_s == 7.0
+    assert conf.deployment_value("allow_private_targets") is True
+
+
+@pytest.mark.parametrize(("variable", "text", "message"), [
+    ("SALEOR_NOTIFY_TIMEOUT_S", "soon", "the environment's SALEOR_NOTIFY_TIMEOUT_S must be a number, not 'soon'."),
+    ("SALEOR_NOTIFY_TIMEOUTS", "5", "Unknown SALEOR_NOTIFY setting(s): SALEOR_NOTIFY_TIMEOUTS"),
+    ("SALEOR_NOTIFY_FUNNEL_MARKER_KEY", "lp", "Unknown SALEOR_NOTIFY setting(s): SALEOR_NOTIFY_FUNNEL_MARKER_KEY"),
+])
+def test_a_bad_environment_value_is_named_at_startup(settings, monkeypatch, variable, text, message):
+    settings.SALEOR_NOTIFY = {}
+    monkeypatch.setenv(variable, text)
+    assert [error.msg for error in check_settings(None)] == [message]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import graphene
 
 from ... import references, shop
 from ...errors import NotifyError, NotifyErrorCode
 from ..ids import saleor_uuid
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from .base import NotificationMutation
 
 
@@ -40,7 +42,9 @@ class NotificationFunnelCompleted(NotificationMutation):
         )
 
     @classmethod
-    def perform(cls, info, requestor, order_id, token=None):
+    def perform(
+        cls, info: Info, requestor: Requestor, order_id: str, token: str | None = None
+    ) -> dict[str, Any]:
         order_uuid = saleor_uuid(order_id, "Order", "orderId")
         checkout_token = _token(token)
         trusted = requestor.has_perm(Permission.MANAGE_ORDERS)

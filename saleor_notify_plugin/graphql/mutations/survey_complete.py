@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NotRequired, TypedDict
+
 import graphene
 
 from ... import inbound, references, shop
@@ -9,7 +11,8 @@ from ...conf import get_settings
 from ...errors import NotifyError, NotifyErrorCode
 from .. import enums
 from ..ids import saleor_uuid
-from ..requestor import Permission
+from ..info import Info
+from ..requestor import Permission, Requestor
 from .base import NotificationMutation
 
 
@@ -23,6 +26,15 @@ class NotificationSurveyCompleteInput(graphene.InputObjectType):
     source = enums.NotificationSource(description="SHOP (default) or FUNNEL, or ADMIN.")
     checkout_id = graphene.ID(description="Saleor's global ID of the checkout the survey belongs to.")
     order_id = graphene.ID(description="Saleor's global ID of the order the survey belongs to.")
+
+
+class SurveyInput(TypedDict):
+    survey_id: str
+    email: NotRequired[str | None]
+    answers: NotRequired[Any]
+    source: NotRequired[str | None]
+    checkout_id: NotRequired[str | None]
+    order_id: NotRequired[str | None]
 
 
 class NotificationSurveyComplete(NotificationMutation):
@@ -43,7 +55,7 @@ class NotificationSurveyComplete(NotificationMutation):
         )
 
     @classmethod
-    def perform(cls, info, requestor, input):  # noqa: A002 - the API's name
+    def perform(cls, info: Info, requestor: Requestor, input: SurveyInput) -> dict[str, Any]:  # noqa: A002
         checkout_id, order_id = input.get("checkout_id"), input.get("order_id")
         checkout_token = saleor_uuid(checkout_id, "Checkout", "checkoutId") if checkout_id else None
         order_uuid = saleor_uuid(order_id, "Order", "orderId") if order_id else None
