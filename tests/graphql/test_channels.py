@@ -14,6 +14,7 @@ from tests.graphql.operations import (
     CHANNEL_UPDATE,
     CHANNELS,
 )
+from tests.support.ports import free_port
 from tests.support.receiver import Reply
 
 pytestmark = pytest.mark.django_db
@@ -200,12 +201,7 @@ def test_channel_test_reports_a_failing_receiver(gql, receiver, path):
 
 
 def test_channel_test_reports_an_unreachable_receiver(gql):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    channel = postback_channel(f"http://127.0.0.1:{port}/hook")
+    channel = postback_channel(f"http://127.0.0.1:{free_port()}/hook")  # nobody listens there
     result = gql(CHANNEL_TEST, {"id": channel_id(channel)}).result("notificationChannelTest")["result"]
     assert (result["success"], result["statusCode"], result["errorKind"]) == (False, None, "CONNECT_ERROR")
 

@@ -18,10 +18,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from saleor_notify_plugin import telemetry
 from saleor_notify_plugin.events import EventType
 from tests.builders import attach, final_delivery, postback_channel, record
-from tests.conftest import Worker
 from tests.support.otel import read_spans
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_a_real_worker_links_its_fan_out_to_the_recording_request(otel, receiver
 
     spans_file = tmp_path / "worker-spans.jsonl"
     queue = f"saleor-notify-otel-{uuid.uuid4().hex[:8]}"
-    worker = Worker(connection.settings_dict["NAME"], queue, tmp_path / "worker.log",
+    worker = WorkerProcess(connection.settings_dict["NAME"], queue, tmp_path / "worker.log",
                     {"NOTIFY_TEST_SPANS_FILE": str(spans_file)})
     old_queue = settings.SALEOR_NOTIFY["QUEUE"]
     settings.SALEOR_NOTIFY["QUEUE"] = queue
