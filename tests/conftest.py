@@ -6,7 +6,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -136,3 +136,10 @@ def pytest_runtest_teardown(item, nextitem):
 def live(worker, transactional_db) -> WorkerProcess:
     """Tests that let the worker deliver: committed data, a running worker."""
     return worker
+
+
+@pytest.fixture
+def worker_idle(live) -> Callable[[], None]:
+    """``worker_idle()``: returns once the worker has nothing left to do (an extra request it was
+    about to send has arrived by then); fails the test if it stays busy."""
+    return _wait_until_the_worker_is_idle
