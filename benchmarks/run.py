@@ -7,8 +7,8 @@ with ``--quick``: a smoke run's figures are not published).
 
 Services: PostgreSQL 127.0.0.1:5432 (user postgres; database ``bench_saleor_notify`` is dropped
 and re-created), Redis 127.0.0.1:6379 DB 13 (flushed), a ``celery worker`` process (prefork,
-concurrency 2, Celery's defaults otherwise) and the receiver of ``benchmarks.receiver`` in its
-own process. Every figure is the median of ``--runs`` runs with the range, and a ratio to a
+concurrency 2, Celery's defaults otherwise) and the receiver of ``tests.support.load_receiver``
+in its own process. Every figure is the median of ``--runs`` runs with the range, and a ratio to a
 baseline measured in the same run.
 """
 
