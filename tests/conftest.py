@@ -86,7 +86,7 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory, mail_server) ->
     settings.SALEOR_NOTIFY["QUEUE"] = queue
     proc = WorkerProcess(
         connection.settings_dict["NAME"], queue, tmp_path_factory.mktemp("worker") / "worker.log",
-        {"NOTIFY_TEST_SMTP_PORT": str(mail_server.port)},
+        {"NOTIFY_TEST_SMTP_PORT": str(mail_server.port), "NOTIFY_TEST_DB_APPLICATION_NAME": SESSION_WORKER},
     )
     proc.start()
     _running_workers.append(proc)
@@ -96,6 +96,8 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory, mail_server) ->
 
 
 _running_workers: list[WorkerProcess] = []
+#: The session worker's database sessions carry this name (tests.settings passes it to PostgreSQL).
+SESSION_WORKER = "saleor-notify-session-worker"
 
 
 def _wait_until_the_worker_is_idle(timeout_s: float = 10.0) -> None:
@@ -103,15 +105,18 @@ def _wait_until_the_worker_is_idle(timeout_s: float = 10.0) -> None:
     TRUNCATE racing a fan-out deadlocks. The test process's publisher is flushed first, then
     the worker must stay idle for a moment (a message may still be on its way). A worker still
     busy after ``timeout_s`` is an AssertionError with its log: emptying the tables then would
-    race it (a deadlock, or rows of this test leaking into the next)."""
+    race it (a deadlock, or rows of this test leaking into the next). Only the session worker
+    counts: the workers and shop processes a test starts itself are stopped by their fixtures
+    before the flush."""
     from django.db import connection
 
     from tests.support import internals
 
     internals.flush_publisher()
     with database.connect(connection.settings_dict) as watcher:
-        database.wait_until_idle(watcher, timeout_s, describe=lambda: "the worker's log:\n" + "\n".join(
-            w.log_tail() for w in _running_workers))
+        database.wait_until_idle(watcher, timeout_s, application_name=SESSION_WORKER,
+                                 describe=lambda: "the worker's log:\n" + "\n".join(
+                                     w.log_tail() for w in _running_workers))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -139,7 +144,7 @@ def live(worker, transactional_db) -> WorkerProcess:
 
 
 @pytest.fixture
-def worker_idle(live) -> Callable[[], None]:
-    """``worker_idle()``: returns once the worker has nothing left to do (an extra request it was
-    about to send has arrived by then); fails the test if it stays busy."""
+def worker_idle(live) -> Callable[..., None]:
+    """``worker_idle(timeout_s=10)``: returns once the worker has nothing left to do (an extra
+    request it was about to send has arrived by then); fails the test if it stays busy."""
     return _wait_until_the_worker_is_idle

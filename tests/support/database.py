@@ -34,29 +34,32 @@ def connect(settings_dict: dict[str, Any]) -> psycopg.Connection:
                            user=settings_dict["USER"], autocommit=True)
 
 
-def other_sessions(conn: Any, busy_only: bool = False) -> int:
+def other_sessions(conn: Any, busy_only: bool = False, application_name: str | None = None) -> int:
     """Sessions on ``conn``'s database other than ``conn`` itself (``busy_only``: those running a
-    statement or holding a transaction open). ``conn``: a psycopg or a Django connection."""
-    busy = " AND state IN ('active', 'idle in transaction')" if busy_only else ""
+    statement or holding a transaction open; ``application_name``: only those of that name).
+    ``conn``: a psycopg or a Django connection."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    if busy_only:
+        sql += " AND state IN ('active', 'idle in transaction')"
+    if application_name is not None:
+        sql += " AND application_name = %s"
     with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            + busy
-        )
+        cursor.execute(sql, [application_name] if application_name is not None else None)
         row = cursor.fetchone()
     assert row is not None
     return row[0]
 
 
 def wait_until_idle(conn: psycopg.Connection, timeout_s: float, describe: Callable[[], str] = str,
-                    quiet_s: float = 0.2) -> None:
-    """Return once no other session has been busy for ``quiet_s`` (a task may be between two
-    statements); raise AssertionError, with ``describe()``, if that does not happen in ``timeout_s``."""
+                    quiet_s: float = 0.2, application_name: str | None = None) -> None:
+    """Return once no other session (of ``application_name``, if given) has been busy for ``quiet_s``
+    (a task may be between two statements); raise AssertionError, with ``describe()``, if that does
+    not happen in ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     idle_since = None
     while time.monotonic() < deadline:
         now = time.monotonic()
-        if other_sessions(conn, busy_only=True):
+        if other_sessions(conn, busy_only=True, application_name=application_name):
             idle_since = None
         elif idle_since is None:
             idle_since = now
