@@ -12,12 +12,14 @@ import statistics
 import sys
 import time
 
-from benchmarks import run
+from benchmarks.common import SINK_QUEUE, Fixture, bench_settings, redis_client, use_queue
+from tests.support import database
+from tests.support.load_receiver import LoadReceiver
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    run.recreate_database()
+    database.recreate_database(bench_settings.DB_NAME)
     import django
     from django.core.management import call_command
     from django.db import connections, transaction
@@ -25,10 +27,10 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    receiver = run.Receiver()
+    receiver = LoadReceiver()
     try:
-        fx = run.Fixture(receiver)
-        run.use_queue(run.SINK_QUEUE)
+        fx = Fixture(receiver)
+        use_queue(SINK_QUEUE)
         ids = []
         for i in range(n):
             with transaction.atomic():
@@ -52,9 +54,9 @@ def main() -> None:
         print(profiler.output_text(unicode=False, color=False, show_all=False))
     finally:
         receiver.close()
-        run.redis_client().flushdb()
+        redis_client().flushdb()
         connections.close_all()
-        run.drop_database()
+        database.drop_database(bench_settings.DB_NAME)
 
 
 if __name__ == "__main__":

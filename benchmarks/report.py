@@ -129,7 +129,7 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-#: The sizes of a full run without flags (``benchmarks.run.main``'s defaults).
+#: The sizes of a full run without flags (``benchmarks.run.parse_config``'s defaults).
 FULL_DEFAULTS = {"runs": 5, "rp_iters": 200, "deliveries": 600, "latency_seconds": 3.0, "rate": 100.0,
                  "scale_rows": 1_000_000, "backlog": 10_000}
 

@@ -19,7 +19,9 @@ DATABASES = {
         "USER": os.environ.get("NOTIFY_TEST_DB_USER", "postgres"),
         "PASSWORD": "",
         "CONN_MAX_AGE": 60,
-        "OPTIONS": {"connect_timeout": 3},
+        # The name lets the suite tell its session worker's sessions from those of other processes.
+        "OPTIONS": {"connect_timeout": 3,
+                    "application_name": os.environ.get("NOTIFY_TEST_DB_APPLICATION_NAME", "saleor-notify-tests")},
         # Separate names let several test runs share one server.
         "TEST": {"NAME": os.environ.get("NOTIFY_TEST_DB_TEST_NAME", "test_saleor_notify")},
     }

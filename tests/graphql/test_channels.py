@@ -14,6 +14,7 @@ from tests.graphql.operations import (
     CHANNEL_UPDATE,
     CHANNELS,
 )
+from tests.support.ports import free_port
 from tests.support.receiver import Reply
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_update_changes_only_the_given_fields(gql):
         (to_global_id("NotificationChannel", 2**70), {"name": "x"}, "id", "INVALID"),
     ],
 )
-def test_update_errors(gql, id_, input_, field, code):
+def test_a_channel_update_with_an_invalid_value_or_id_is_refused(gql, id_, input_, field, code):
     channel = postback_channel(URL)
     response = gql(CHANNEL_UPDATE, {"id": id_ or channel_id(channel), "input": input_})
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationChannelUpdate")] == [(field, code)]
@@ -200,18 +201,16 @@ def test_channel_test_reports_a_failing_receiver(gql, receiver, path):
 
 
 def test_channel_test_reports_an_unreachable_receiver(gql):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    channel = postback_channel(f"http://127.0.0.1:{port}/hook")
+    channel = postback_channel(f"http://127.0.0.1:{free_port()}/hook")  # nobody listens there
     result = gql(CHANNEL_TEST, {"id": channel_id(channel)}).result("notificationChannelTest")["result"]
     assert (result["success"], result["statusCode"], result["errorKind"]) == (False, None, "CONNECT_ERROR")
 
 
-def test_channel_test_errors(gql):
+def test_only_a_postback_channel_can_be_test_sent(gql):
     email = NotificationChannel.objects.create(name="Ops", kind="EMAIL", email_recipients=["ops@example.com"])
     assert gql(CHANNEL_TEST, {"id": channel_id(email)}).codes("notificationChannelTest") == ["INVALID"]
+
+
+def test_test_sending_an_unknown_channel_is_not_found(gql):
     missing = gql(CHANNEL_TEST, {"id": to_global_id("NotificationChannel", 999999)})
     assert missing.codes("notificationChannelTest") == ["NOT_FOUND"]

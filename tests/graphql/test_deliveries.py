@@ -10,9 +10,10 @@ from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.models import Delivery
 from saleor_notify_plugin.pipeline import attempts, fan_out
-from tests.builders import attach, postback_channel, record
+from tests.builders import attach, final_delivery, postback_channel, record
 from tests.graphql.operations import DELIVERIES, DELIVERY_RETRY, ORDER_RETRY
 from tests.support.receiver import Reply
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_the_log_shows_deliveries_newest_first_with_attempts_and_payload(gql, de
     assert payload["data"]["number"] == "1001"
 
 
-def test_the_log_is_filtered(gql, deliver):
+def test_the_log_filters_by_order_status_event_channel_and_creation_time(gql, deliver):
     order_uuid = str(uuid.uuid4())
     of_order = deliver(EventType.TRANSACTION_APPROVED, reply=Reply(200), order_id=order_uuid)
     failed = deliver(EventType.TRANSACTION_DECLINED, reply=Reply(400))
@@ -104,14 +105,36 @@ def test_the_log_is_paginated_newest_first(gql, deliver):
     assert [e["node"]["id"] for e in back["edges"]] == [gid(made[1])]
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("event", RETRYABLE)
-def test_delivery_retry_queues_one_manual_attempt(gql, deliver, event):
-    delivery = deliver(event, reply=Reply(503))  # first of four automatic attempts: still pending
-    Delivery.objects.filter(pk=delivery.pk).update(status="FAILED")  # as after the last automatic one
-    response = gql(DELIVERY_RETRY, {"id": gid(delivery)})
+def test_a_delivery_failed_four_times_is_sent_once_more_by_hand_with_the_same_webhook_id(
+    gql, live, worker_idle, receiver, path, event
+):
+    """The worker gives up after four 503s; a retry from the API is one more request, same id and
+    signature, and the log shows the four automatic attempts and the manual one."""
+    channel = postback_channel(receiver.url(path))
+    receiver.script(path, *[Reply(503)] * 4, Reply(200), secret=channel.secret)
+    attach(EventType(event), channel)
+    record(EventType(event), order_id=str(uuid.uuid4()))
+    failed = wait_for(lambda: final_delivery(channel), 20, what=f"four attempts\n{live.log_tail()}")
+    assert failed.status == "FAILED" and len(receiver.received(path)) == 4
+
+    response = gql(DELIVERY_RETRY, {"id": gid(failed)})
     assert response.result("notificationDeliveryRetry")["delivery"]["status"] == "PENDING"
-    delivery.refresh_from_db()
-    assert delivery.next_trigger == "MANUAL"
+    wait_for(lambda: final_delivery(channel), 10, what=f"the manual attempt\n{live.log_tail()}")
+    worker_idle()
+
+    sent = receiver.received(path)
+    assert len(sent) == 5
+    assert {r.headers["webhook-id"] for r in sent} == {failed.event.envelope_id}
+    assert all(r.verified for r in sent)
+    [edge] = gql(DELIVERIES, {"filter": {"events": [event]}}).data["notificationDeliveries"]["edges"]
+    shown = edge["node"]
+    assert (shown["status"], shown["canRetry"], shown["failureKind"]) == ("SUCCESS", False, None)
+    assert [(a["number"], a["trigger"], a["statusCode"]) for a in shown["attempts"]] == [
+        (1, "AUTOMATIC", 503), (2, "AUTOMATIC", 503), (3, "AUTOMATIC", 503), (4, "AUTOMATIC", 503),
+        (5, "MANUAL", 200),
+    ]
 
 
 @pytest.mark.parametrize("event", NOT_RETRYABLE)
@@ -127,14 +150,20 @@ def test_delivery_retry_refuses_the_six_other_events(gql, deliver, event):
     assert log[0]["node"]["canRetry"] is False
 
 
-def test_delivery_retry_errors(gql, deliver):
+def test_a_successful_delivery_cannot_be_retried(gql, deliver):
     succeeded = deliver(reply=Reply(200))
     assert gql(DELIVERY_RETRY, {"id": gid(succeeded)}).codes("notificationDeliveryRetry") == ["NOT_FAILED"]
+    assert Delivery.objects.get(pk=succeeded.pk).status == "SUCCESS"
 
+
+def test_a_failed_delivery_of_a_deactivated_channel_cannot_be_retried(gql, deliver):
     failed = deliver(reply=Reply(400))
     channels.update_channel(failed.channel_id, is_active=False)
     assert gql(DELIVERY_RETRY, {"id": gid(failed)}).codes("notificationDeliveryRetry") == ["CHANNEL_UNAVAILABLE"]
+    assert Delivery.objects.get(pk=failed.pk).status == "FAILED"
 
+
+def test_retrying_an_unknown_or_malformed_delivery_id_is_a_clear_error(gql):
     missing = to_global_id("NotificationDelivery", 999999)
     assert gql(DELIVERY_RETRY, {"id": missing}).codes("notificationDeliveryRetry") == ["NOT_FOUND"]
     assert gql(DELIVERY_RETRY, {"id": "@@"}).codes("notificationDeliveryRetry") == ["INVALID"]

@@ -5,7 +5,7 @@ import pytest
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.models import EventChannel, EventSwitch, NotificationChannel
-from tests.builders import postback_channel
+from tests.builders import attach, postback_channel
 from tests.graphql.operations import ATTACH, ATTACHMENT_UPDATE, CHANNEL, DETACH, EVENT_UPDATE, EVENTS
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_postback_only_events_refuse_other_kinds(gql, event, kind):
         (to_global_id("NotificationDelivery", 1), ["SHOP"], "channelId", "INVALID"),
     ],
 )
-def test_attach_errors(gql, channel_id, sources, field, code):
+def test_an_attachment_without_sources_or_with_a_bad_channel_id_is_refused(gql, channel_id, sources, field, code):
     channel = postback_channel(URL)
     response = gql(ATTACH, {"event": "ORDER_COMPLETED", "channelId": channel_id or gid(channel), "sources": sources})
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationEventChannelAttach")] == [(field, code)]
@@ -105,14 +105,19 @@ def test_unknown_event_or_source_is_a_clear_variable_error(gql):
         assert response.status == 400 and "Variable" in response.body["errors"][0]["message"]
 
 
-def test_attachment_update_and_detach_errors(gql):
+def test_an_attachment_cannot_be_updated_to_no_sources_nor_an_unknown_one_updated(gql):
     missing = to_global_id("NotificationEventChannel", 999999)
     assert gql(ATTACHMENT_UPDATE, {"id": missing, "sources": ["SHOP"]}).codes("notificationEventChannelUpdate") == [
         "NOT_FOUND"
     ]
-    channel = postback_channel(URL)
-    attachment = EventChannel.objects.create(event="ORDER_COMPLETED", channel=channel)
+    attachment = attach(EventType.ORDER_COMPLETED, postback_channel(URL))
     empty = gql(ATTACHMENT_UPDATE, {"id": gid(attachment), "sources": []})
     assert empty.codes("notificationEventChannelUpdate") == ["REQUIRED"]
+    assert EventChannel.objects.get(pk=attachment.pk).sources == attachment.sources
+
+
+def test_detaching_an_unknown_attachment_or_another_kind_of_id_is_refused(gql):
+    channel = postback_channel(URL)
+    missing = to_global_id("NotificationEventChannel", 999999)
     assert gql(DETACH, {"id": missing}).codes("notificationEventChannelDetach") == ["NOT_FOUND"]
     assert gql(DETACH, {"id": gid(channel)}).codes("notificationEventChannelDetach") == ["INVALID"]

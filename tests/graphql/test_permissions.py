@@ -68,7 +68,7 @@ def test_the_table_covers_every_operation_of_the_schema():
 
 @pytest.mark.parametrize("who", sorted(REQUESTORS))
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
-def test_permission_table(gql, name, who):
+def test_each_operation_is_refused_exactly_to_the_callers_without_its_permission(gql, name, who):
     document, variables, needed = OPERATIONS[name]
     response = gql(document, variables, REQUESTORS[who])
     assert response.status == 200
@@ -115,7 +115,7 @@ def test_storefront_mutations_need_proof_unless_the_caller_manages_orders(gql, s
     assert funnel(orderId=order, token=token) == []
 
 
-def test_requestor_rules():
+def test_only_active_staff_and_active_apps_hold_their_permissions():
     both = frozenset({PLUGINS.value, ORDERS.value})
     assert not ANONYMOUS.has_perm(PLUGINS)
     assert not Requestor(RequestorKind.ANONYMOUS, permissions=both).has_perm(PLUGINS)

@@ -91,7 +91,9 @@ def test_survey_is_not_recorded_while_the_event_is_off(gql, checkout):
         ({"checkoutId": None}, "checkoutId", "REQUIRED"),
     ],
 )
-def test_survey_errors(gql, surveys_on, checkout, input_, field, code):
+def test_a_survey_with_a_missing_bad_or_unproven_field_is_refused_and_not_recorded(
+    gql, surveys_on, checkout, input_, field, code
+):
     response = survey(gql, checkout, **input_)
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationSurveyComplete")] == [(field, code)]
     assert not RecordedEvent.objects.exists()
@@ -130,7 +132,7 @@ def test_survey_answers_that_are_not_json_are_a_clear_error(gql, surveys_on, che
         ({"orderId": ORDER}, "token", "REQUIRED"),
     ],
 )
-def test_funnel_completed_errors(gql, variables, field, code):
+def test_funnel_completed_refuses_a_malformed_order_id_or_a_missing_or_malformed_token(gql, variables, field, code):
     response = gql(FUNNEL_COMPLETED, variables, ANONYMOUS)
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationFunnelCompleted")] == [(field, code)]
 
@@ -239,7 +241,7 @@ class OneCheckout:
         ({"reason": "r" * 1001}, "reason", "TOO_LARGE"),
     ],
 )
-def test_subscription_cancel_errors(gql, input_, field, code):
+def test_subscription_cancel_refuses_a_missing_malformed_or_oversized_field(gql, input_, field, code):
     values = {"subscriptionId": "sub_1", "email": "ann@example.com", **input_}
     response = gql(SUBSCRIPTION_CANCEL, {"input": values})
     assert [(e["field"], e["code"]) for e in response.errors_of("notificationSubscriptionCancel")] == [(field, code)]

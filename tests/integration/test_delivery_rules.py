@@ -1,7 +1,5 @@
 """The delivery rules, end to end: hook records, real worker delivers to a real receiver."""
 
-import socket
-
 import pytest
 
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
@@ -9,6 +7,7 @@ from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import Delivery
 from saleor_notify_plugin.pipeline import manual_retry
 from tests.builders import attach, final_delivery, postback_channel, record
+from tests.support.ports import free_port
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
 
@@ -67,10 +66,7 @@ def test_retry_after_is_bounded(live, receiver, path):
 
 
 def test_connection_refused_is_retried(live):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    channel = postback_channel(f"http://127.0.0.1:{port}/hook")
+    channel = postback_channel(f"http://127.0.0.1:{free_port()}/hook")  # nobody listens there
     attach(EventType.ORDER_COMPLETED, channel)
     record()
     delivery = wait_for(lambda: final_delivery(channel), 20, what="refused delivery to fail")

@@ -23,7 +23,7 @@ README = ROOT / "README.md"
 
 #: The first line of every shell block of the README -> the test that runs it.
 RUN_BY = {
-    "make demo": "test_the_two_commands",
+    "make demo": "test_make_demo_delivers_every_example_and_make_test_runs_pytest",
     "make release": "test_the_install_builds_a_release_and_installs_it_into_a_fresh_virtualenv",
     "python manage.py migrate saleor_notify": "tests/saleor/test_readme_commands.py",
     "<saleor-venv>/bin/pytest -c tests/saleor/tier.ini tests/saleor -p no:xdist --reuse-db": (
@@ -63,7 +63,14 @@ def test_every_shell_block_of_the_readme_is_run_by_a_test():
     assert sorted(firsts) == sorted(RUN_BY), "a README shell block without a test (or a test without its block)"
 
 
-def test_the_two_commands():
+def test_every_test_named_for_a_readme_block_exists():
+    """A renamed test must be renamed here too, or the block is run by nothing."""
+    missing = [name for name in RUN_BY.values()
+               if not ((ROOT / name).is_file() if name.endswith(".py") else callable(globals().get(name)))]
+    assert missing == []
+
+
+def test_make_demo_delivers_every_example_and_make_test_runs_pytest():
     """``make demo`` runs here for real; ``make test`` is this run, so only its recipe is checked."""
     demo, test = block("make demo")
     assert (demo, test) == ("make demo", "make test")

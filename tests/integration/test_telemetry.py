@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -18,10 +19,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from saleor_notify_plugin import telemetry
 from saleor_notify_plugin.events import EventType
 from tests.builders import attach, final_delivery, postback_channel, record
-from tests.conftest import Worker
 from tests.support.otel import read_spans
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +132,7 @@ def test_the_sweep_records_the_backlog_gauges_and_its_heartbeat(spans, in_proces
     from saleor_notify_plugin.models import Heartbeat
 
     attach(EventType.ORDER_COMPLETED, postback_channel("http://127.0.0.1:9/never"))
+    before_recording = time.monotonic()
     current_app.conf.task_always_eager = False  # recorded, never fanned out: the backlog
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -141,8 +143,8 @@ def test_the_sweep_records_the_backlog_gauges_and_its_heartbeat(spans, in_proces
     tasks.sweep.apply()
 
     backlog = {p.attributes[telemetry.BACKLOG_KIND]: p.value for p in _points(telemetry.METRIC_BACKLOG)}
-    assert backlog["events"] >= 1
-    assert _points(telemetry.METRIC_OLDEST_PENDING_AGE)[0].value >= 0
+    assert backlog == {"events": 1, "deliveries": 0}
+    assert 0 < _points(telemetry.METRIC_OLDEST_PENDING_AGE)[0].value < time.monotonic() - before_recording
     assert Heartbeat.objects.get(name="sweep").value >= 1
     assert telemetry.SPAN_SWEEP in [s.name for s in spans.get_finished_spans()]
 
@@ -154,7 +156,7 @@ def test_a_real_worker_links_its_fan_out_to_the_recording_request(otel, receiver
 
     spans_file = tmp_path / "worker-spans.jsonl"
     queue = f"saleor-notify-otel-{uuid.uuid4().hex[:8]}"
-    worker = Worker(connection.settings_dict["NAME"], queue, tmp_path / "worker.log",
+    worker = WorkerProcess(connection.settings_dict["NAME"], queue, tmp_path / "worker.log",
                     {"NOTIFY_TEST_SPANS_FILE": str(spans_file)})
     old_queue = settings.SALEOR_NOTIFY["QUEUE"]
     settings.SALEOR_NOTIFY["QUEUE"] = queue

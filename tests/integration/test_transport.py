@@ -1,12 +1,12 @@
 """The postback transport against a real local receiver: what each situation reports."""
 
-import socket
 import time
 
 import pytest
 
 from saleor_notify_plugin.delivery import http
 from saleor_notify_plugin.delivery.outcome import ErrorKind
+from tests.support.ports import free_port
 from tests.support.receiver import Reply
 
 OPEN = http.HttpSettings(timeout_s=2.0, connect_timeout_s=1.0, allow_private_targets=True)
@@ -16,10 +16,7 @@ def post(url, settings=OPEN):
     return http.post(url, b'{"id":"evt_1"}', {"webhook-id": "evt_1"}, settings)
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+closed_port = free_port  # nobody listens there
 
 
 def test_success_reports_status_and_excerpt(receiver, path):

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import database
 from tests.support.redis_server import RedisServer
 from tests.support.worker_process import ROOT, WorkerProcess
 
@@ -107,10 +107,11 @@ def db_name(django_db_setup, django_db_blocker) -> Iterator[str]:
     from django.db import connection
 
     with django_db_blocker.unblock():
-        before = _other_sessions()
+        before = database.other_sessions(connection)
     yield connection.settings_dict["NAME"]
+    # A stopped worker's backends end a moment later; the test database is dropped only after.
     with django_db_blocker.unblock():
-        _wait_for_sessions_to_end(before)
+        database.wait_for_sessions(connection, before, describe=lambda: "left by the processes this test started")
 
 
 @pytest.fixture
@@ -136,24 +137,6 @@ def spawn_worker(db_name, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
     yield spawn
     for worker in workers:
         worker.stop()
-
-
-def _other_sessions() -> int:
-    """Sessions on the test database other than this process's own."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
-
-
-def _wait_for_sessions_to_end(count: int, timeout_s: float = 5.0) -> None:
-    """A stopped worker's backends end a moment later; the test database is dropped only after."""
-    deadline = time.monotonic() + timeout_s
-    while _other_sessions() > count and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 class Shop:

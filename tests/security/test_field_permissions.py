@@ -107,7 +107,7 @@ def token(who: str) -> str | None:
 
 
 @pytest.mark.parametrize("name", sorted(FIELDS))
-def test_field_table(api, world, name):
+def test_a_field_is_null_and_denied_to_callers_without_its_permission(api, world, name):
     """Each kind of caller: the field's value when it holds what the operation and the field need; else
     refused (operation) or null with PERMISSION_DENIED at the field's path, the value nowhere in the answer."""
     from saleor_notify_plugin.models import Delivery

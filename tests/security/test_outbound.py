@@ -12,6 +12,7 @@ from saleor_notify_plugin.capture import config as shop_config
 from saleor_notify_plugin.conf import forget_shop_settings, get_settings
 from saleor_notify_plugin.delivery import addresses, http
 from saleor_notify_plugin.delivery.outcome import ErrorKind
+from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import Permission
@@ -75,7 +76,8 @@ def test_save_and_connect_use_one_rule(ip):
     try:
         validate_target_url(f"http://{literal(ip)}/", allow_private=False)
         refused_at_save = False
-    except Exception:  # noqa: BLE001 - NotifyError(PRIVATE_TARGET)
+    except NotifyError as refusal:
+        assert refusal.code is NotifyErrorCode.PRIVATE_TARGET, refusal  # not refused for another reason
         refused_at_save = True
     assert refused_at_save is addresses.is_forbidden(ip) is (ip in SPECIAL)
 

@@ -11,13 +11,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 REDIS_SERVER = "/usr/bin/redis-server"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
