@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,30 +79,53 @@ MUTATION_FILES = {
 # --- inside the shop's API process ------------------------------------------------------------
 
 
+SQL_LOG_ENV = "NOTIFY_BENCH_SQL_LOG"
+LABEL_HEADER = "X-Bench-Label"
+
+
+def _plugin_on_stack() -> bool:
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        if "saleor_notify_plugin" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 class ServerTiming:
     """Django middleware (in the live shop only): the request's own time, SQL count and time.
 
     ``Server-Timing: app;dur=<ms>, db;dur=<ms>, sql;desc=<queries>, notify-sql;desc=<queries on the
-    plugin's tables>``.
+    plugin's tables>``. With ``NOTIFY_BENCH_SQL_LOG`` set (a file), also ``plugin-sql`` and
+    ``plugin-db``: the queries run with the plugin's code on the stack (its hooks, whichever tables),
+    and for a request with an ``X-Bench-Label`` header each of them, time and text, as a JSON line.
     """
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
+        self.sql_log = os.environ.get(SQL_LOG_ENV) or None
 
     def __call__(self, request: Any) -> Any:
         from django.db import connections
 
-        stats: dict[str, float] = {"queries": 0, "notify": 0, "db_s": 0.0}
+        stats: dict[str, float] = {"queries": 0, "notify": 0, "db_s": 0.0, "plugin": 0, "plugin_db_s": 0.0}
+        plugin_queries: list[tuple[float, str]] = []
+        detail = self.sql_log is not None
 
         def count(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
             finally:
-                stats["db_s"] += time.perf_counter() - started
+                elapsed = time.perf_counter() - started
+                stats["db_s"] += elapsed
                 stats["queries"] += 1
                 if "saleor_notify_" in sql:
                     stats["notify"] += 1
+                if detail and _plugin_on_stack():
+                    stats["plugin"] += 1
+                    stats["plugin_db_s"] += elapsed
+                    plugin_queries.append((round(elapsed * 1000, 3), " ".join(sql.split())))
 
         started = time.perf_counter()
         with contextlib.ExitStack() as stack:
@@ -109,10 +133,17 @@ class ServerTiming:
                 stack.enter_context(connections[alias].execute_wrapper(count))
             response = self.get_response(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        response["Server-Timing"] = (
+        timing = (
             f"app;dur={elapsed_ms:.2f}, db;dur={stats['db_s'] * 1000:.2f}, "
             f"sql;desc={stats['queries']}, notify-sql;desc={stats['notify']}"
         )
+        if self.sql_log is not None:
+            timing += f", plugin-sql;desc={stats['plugin']}, plugin-db;dur={stats['plugin_db_s'] * 1000:.2f}"
+            label = request.headers.get(LABEL_HEADER)
+            if label:
+                with open(self.sql_log, "a", encoding="utf-8") as log:
+                    log.write(json.dumps({"label": label, "queries": plugin_queries}) + "\n")
+        response["Server-Timing"] = timing
         return response
 
 
@@ -187,11 +218,15 @@ class Api:
         self.port, self.path = port, path
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def call(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Answer:
+    def call(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None, label: str = ""
+    ) -> Answer:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
         headers = {"Content-Type": "application/json", "Host": "localhost"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if label:
+            headers[LABEL_HEADER] = label
         for attempt in (1, 2):
             try:
                 started = time.perf_counter()
@@ -290,6 +325,9 @@ class Sample:
     db_ms: float | None
     queries: int | None
     notify_queries: int | None
+    #: With --sql-detail: the queries run from the plugin's code, and their time.
+    plugin_queries: int | None
+    plugin_db_ms: float | None
     #: Events recorded between the request and the worker's quiet that happened in that window.
     events: dict[str, int] = field(default_factory=dict)
     #: Events recorded then by a late recorder (the payment poller) about something earlier.
@@ -544,7 +582,7 @@ class Shop:
             "accountRegister": self.prepare_registration,
         }[mutation]()
 
-    def run_timed(self, mutation: str, variables: dict[str, Any]) -> Answer:
+    def run_timed(self, mutation: str, variables: dict[str, Any], label: str = "") -> Answer:
         query, name, token = {
             "checkoutComplete": (CHECKOUT_COMPLETE, "checkoutComplete", self.token),
             "draftOrderComplete": (DRAFT_COMPLETE, "draftOrderComplete", self.token),
@@ -552,7 +590,7 @@ class Shop:
             "orderFulfill": (ORDER_FULFILL, "orderFulfill", self.token),
             "accountRegister": (ACCOUNT_REGISTER, "accountRegister", None),  # a shopper, not signed in
         }[mutation]
-        answer = self.timed.call(query, variables, token)
+        answer = self.timed.call(query, variables, token, label)
         _payload(answer.data, name)
         return answer
 
@@ -724,6 +762,12 @@ def summarise(samples: list[Sample]) -> list[dict[str, Any]]:
                 "plugin_queries_median_active": _median(
                     [s.notify_queries for s in active.values() if s.notify_queries is not None]
                 ),
+                "plugin_sql_median_active": _median(
+                    [s.plugin_queries for s in active.values() if s.plugin_queries is not None]
+                ),
+                "plugin_db_median_active_ms": _median(
+                    [s.plugin_db_ms for s in active.values() if s.plugin_db_ms is not None]
+                ),
                 "db_median_active_ms": _median([s.db_ms for s in active.values() if s.db_ms is not None]),
                 "db_median_inactive_ms": _median([s.db_ms for s in inactive.values() if s.db_ms is not None]),
                 "events_recorded_active_rounds": dict(events_active),
@@ -733,6 +777,29 @@ def summarise(samples: list[Sample]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def sql_detail(path: Path, rounds: int) -> dict[str, Any]:
+    """From the middleware's log: per mutation, the plugin's queries in the measured active rounds, the
+    costliest first (literals replaced by ?), with their calls and milliseconds per round."""
+    per: dict[str, dict[str, list[float]]] = {}
+    if not path.exists():
+        return {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        mutation, active, round_number = entry["label"].split("|")
+        if active != "1" or int(round_number) < 0:
+            continue
+        for ms, sql in entry["queries"]:
+            shape = re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", sql)
+            per.setdefault(mutation, {}).setdefault(shape, []).append(ms)
+    return {
+        mutation: [
+            {"sql": shape[:300], "calls_per_round": len(times) / rounds, "ms_per_round": round(sum(times) / rounds, 2)}
+            for shape, times in sorted(shapes.items(), key=lambda item: -sum(item[1]))[:8]
+        ]
+        for mutation, shapes in per.items()
+    }
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -781,6 +848,15 @@ def print_table(result: dict[str, Any]) -> None:
     )
     problems = result["checks"]
     print("checks: " + ("all passed" if not problems else "; ".join(problems)))
+    if result.get("sql_detail"):
+        print("the plugin's queries in the active rounds (median per request; costliest per round):")
+        for row in result["mutations"]:
+            print(
+                f"  {row['mutation']}: {row['plugin_sql_median_active']:.0f} queries, "
+                f"{row['plugin_db_median_active_ms']:.1f} ms"
+            )
+            for query in result["sql_detail"].get(row["mutation"], [])[:3]:
+                print(f"    {query['ms_per_round']:6.1f} ms x{query['calls_per_round']:.1f}  {query['sql'][:110]}")
     if result.get("profile"):
         print("py-spy on the API during the timed requests: samples with the mutation on the stack (in the plugin):")
         for mode, per in result["profile"].items():
@@ -811,6 +887,10 @@ def run(args: argparse.Namespace) -> int:
     saleor.env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     saleor.env["PYTHONPATH"] = os.pathsep.join([str(settings_dir), saleor.env["PYTHONPATH"]])
     saleor.env["DEBUG"] = "True" if args.debug else "False"
+    sql_log = out_dir / "live_shop_sql.jsonl"
+    sql_log.unlink(missing_ok=True)
+    if args.sql_detail:
+        saleor.env[SQL_LOG_ENV] = str(sql_log)
     receiver = Receiver()
     shop: Shop | None = None
     profiler: Profiler | None = None
@@ -854,6 +934,7 @@ def run(args: argparse.Namespace) -> int:
             "warmup_rounds": args.warmup,
             "debug": args.debug,
             "py_spy": bool(args.py_spy),
+            "with_sql_detail": bool(args.sql_detail),
             "goal": {"max_pct": GOAL_PCT, "max_ms": GOAL_MS},
             "cores": os.cpu_count(),
             "load_average": {"start": load_start, "end": tuple(round(x, 2) for x in os.getloadavg())},
@@ -872,6 +953,8 @@ def run(args: argparse.Namespace) -> int:
         }
         if profiler is not None:
             result["profile"] = profiler.summary()
+        if args.sql_detail:
+            result["sql_detail"] = sql_detail(sql_log, args.rounds)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -919,7 +1002,7 @@ def measure(shop: Shop, saleor: Any, args: argparse.Namespace, profiler: Profile
                 if profiler is not None and measured:
                     profiler.start(mutation, active, round_number)
                 try:
-                    answer = shop.run_timed(mutation, variables)
+                    answer = shop.run_timed(mutation, variables, f"{mutation}|{int(active)}|{round_number}")
                 finally:
                     if profiler is not None:
                         profiler.stop()
@@ -937,6 +1020,8 @@ def measure(shop: Shop, saleor: Any, args: argparse.Namespace, profiler: Profile
                             db_ms=answer.server.get("db"),
                             queries=_int(answer.server.get("sql")),
                             notify_queries=_int(answer.server.get("notify-sql")),
+                            plugin_queries=_int(answer.server.get("plugin-sql")),
+                            plugin_db_ms=answer.server.get("plugin-db"),
                             events=dict(events),
                             late_events=dict(late),
                         )
@@ -983,6 +1068,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sample the API process with py-spy during the measured rounds (slows it: figures are for "
         "attribution only) and report the plugin's share of each mutation's samples",
+    )
+    parser.add_argument(
+        "--sql-detail",
+        action="store_true",
+        help="count the queries run from the plugin's code (a stack walk per query: a small cost in both "
+        "modes) and list the costliest ones per mutation",
     )
     parser.add_argument("--debug", action="store_true", help="run Saleor with DEBUG=True (default: False, as a shop)")
     parser.add_argument(
