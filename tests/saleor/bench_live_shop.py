@@ -40,7 +40,10 @@ from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.dashboard.live import LiveSaleor
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "build" / "benchmarks"
@@ -337,7 +340,7 @@ class Sample:
 class Shop:
     """The live shop seen through its API: the staff token, the plugin's switch, the prepared inputs."""
 
-    def __init__(self, saleor: Any, database_url: str) -> None:
+    def __init__(self, saleor: LiveSaleor, database_url: str) -> None:
         import psycopg
 
         self.saleor = saleor
@@ -613,7 +616,7 @@ def _tree_cpu_s(root_pid: int) -> float:
     return total
 
 
-def wait_quiet(saleor: Any, timeout_s: float = 60.0, window_s: float = 0.4, busy_cpu_s: float = 0.03) -> float:
+def wait_quiet(saleor: LiveSaleor, timeout_s: float = 60.0, window_s: float = 0.4, busy_cpu_s: float = 0.03) -> float:
     """Wait until the worker and beat use (almost) no CPU for a window; returns the seconds waited."""
     pids = [saleor.processes[n].pid for n in ("worker", "beat")]
     started = time.monotonic()
@@ -977,7 +980,7 @@ def run(args: argparse.Namespace) -> int:
                 live._psql(f'DROP DATABASE IF EXISTS "{live.RUN_DB}" WITH (FORCE)')
 
 
-def measure(shop: Shop, saleor: Any, args: argparse.Namespace, profiler: Profiler | None) -> list[Sample]:
+def measure(shop: Shop, saleor: LiveSaleor, args: argparse.Namespace, profiler: Profiler | None) -> list[Sample]:
     """The rounds: the two modes in alternating order, each mutation prepared, then timed alone."""
     samples: list[Sample] = []
     mutations = args.mutations or list(MUTATIONS)
