@@ -158,7 +158,7 @@ def test_02_the_plugin_page_switches_events_on(session, hooks):
         expect(box).to_have_attribute("data-state", "checked")
     # Private targets are the deployment's word (here its environment): shown, never a switch.
     expect(page.get_by_role("checkbox", name=re.compile("private", re.I))).to_have_count(0)
-    expect(page.get_by_text("Private postback targets (deployment setting)")).to_be_visible()
+    expect(page.locator("label", has_text="Private postback targets (deployment setting)")).to_be_visible()
     expect(page.locator('input[name="allow_private_targets"]')).to_have_value("allowed")
     shots(session, "01-plugin-page")
     page.locator('[data-test-id="button-bar-confirm"]').click()
