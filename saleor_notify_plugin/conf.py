@@ -98,7 +98,8 @@ class NotifySettings:
     allow_private_targets: bool = setting(False, dashboard=OnDashboard(
         "Private postback targets (deployment setting)",
         "Whether postbacks may reach private and loopback addresses. Set by the deployment "
-        "(SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS']); it cannot be changed here.",
+        "(SALEOR_NOTIFY['ALLOW_PRIVATE_TARGETS'] or the SALEOR_NOTIFY_ALLOW_PRIVATE_TARGETS environment "
+        "variable); it cannot be changed here.",
         read_only=True,
     ))
     # Slack channels post to these hosts only (an incoming-webhook URL elsewhere is refused).
