@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import smtplib
 import socket
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -112,22 +113,41 @@ def send_email(channel: NotificationChannel, event: RecordedEvent, settings: Not
     kind: ErrorKind | None = None
     error = ""
     backend = get_connection(timeout=settings.timeout_s)
+    # Set once the server greeted us: from then on the message may have been taken, so a
+    # conversation cut short is a timeout (never retried), not a server we could not reach.
+    # Noted by the conversation itself, not read off the backend afterwards: the backend
+    # forgets its connection when it closes it, which may happen before we look.
+    reached = threading.Event()
+
+    def converse() -> None:
+        backend.open()  # resolving, connecting, the greeting (and TLS, login when configured)
+        reached.set()
+        try:
+            backend.send_messages([message])
+        finally:
+            backend.close()
+
     with deadline.exchange(settings.timeout_s):
         try:
             # The whole SMTP conversation (resolving and connecting included) is bounded, not
             # only each socket operation: at the deadline the socket is shut and we stop waiting.
-            deadline.within(lambda: backend.send_messages([message]), "the SMTP exchange")
+            deadline.within(converse, "the SMTP exchange")
         except deadline.Overrun:
             _abort(backend, message)
-            if getattr(backend, "connection", None) is None:
-                kind, error = ErrorKind.SMTP_TEMPORARY, "mail server not reached within the time limit"
-            else:
+            if reached.is_set():
                 kind, error = ErrorKind.TIMEOUT, "no complete answer from the mail server within the time limit"
+            else:
+                kind, error = ErrorKind.SMTP_TEMPORARY, "mail server not reached within the time limit"
         except smtplib.SMTPRecipientsRefused:
             kind, error = ErrorKind.SMTP_REJECTED, "all recipients were refused"
         except smtplib.SMTPResponseException as exc:
             kind = ErrorKind.SMTP_TEMPORARY if 400 <= exc.smtp_code < 500 else ErrorKind.SMTP_REJECTED
             error = f"SMTP {exc.smtp_code}"
+        except TimeoutError as exc:
+            if reached.is_set():
+                kind, error = ErrorKind.TIMEOUT, "no complete answer from the mail server within the time limit"
+            else:
+                kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
         except (smtplib.SMTPException, OSError) as exc:
             kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - started) * 1000)
