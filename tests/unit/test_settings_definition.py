@@ -16,7 +16,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 #: The dashboard page's fields, in the page's order, as Saleor shows them.
 PAGE = ["funnel_marker_key", "funnel_channel_slugs", "digital_product_rule", "digital_metadata_key",
-        "subscription_metadata_key", "funnel_fallback_minutes", "allow_private_targets", "celery_queue"]
+        "subscription_metadata_key", "funnel_fallback_minutes", "allow_private_targets", "celery_queue",
+        "alert_after_minutes", "alert_emails"]
 
 
 def test_the_dashboard_page_shows_the_defined_settings_in_order():
