@@ -74,9 +74,10 @@ def with_spells(channels: QuerySet[NotificationChannel]) -> QuerySet[Any]:
         .order_by("started_at")
         .values("started_at")[:1]
     )
+    epoch = Value(_EPOCH)
     return (
         channels.annotate(last_success_at=Subquery(last_success))
-        .annotate(spell_floor=Coalesce(Greatest("last_success_at", "resumed_at"), Value(_EPOCH)))
+        .annotate(spell_floor=Greatest(Coalesce("last_success_at", epoch), Coalesce("resumed_at", epoch)))
         .annotate(failing_since=Subquery(first_after))
     )
 
