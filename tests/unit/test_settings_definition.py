@@ -139,6 +139,7 @@ def test_the_shop_rows_values_survive_the_move_to_one_column():
     assert conf.shop_values()["queue"] == "shop"
 
 
+@pytest.mark.django_db  # get_settings reads the shop row when this process's copy has expired
 def test_a_deployment_that_keeps_saleors_settings_sets_keys_in_the_environment(settings, monkeypatch):
     """Saleor's image is configured from the environment: ``SALEOR_NOTIFY_<KEY>`` is the deployment's
     word too, parsed like text in ``SALEOR_NOTIFY``, which wins where both set a key."""
