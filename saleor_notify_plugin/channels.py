@@ -56,11 +56,18 @@ def _kind(kind: str) -> ChannelKind:
 
 
 def create_channel(
-    *, name: str, kind: str, url: str | None = None, emails: Iterable[str] | None = None, is_active: bool = True
+    *,
+    name: str,
+    kind: str,
+    url: str | None = None,
+    emails: Iterable[str] | None = None,
+    is_active: bool = True,
+    pause_on_alert: bool = False,
 ) -> NotificationChannel:
     channel_kind = _kind(kind)
     return NotificationChannel.objects.create(
-        name=_clean_name(name), kind=channel_kind.value, is_active=is_active, **_clean_target(channel_kind, url, emails)
+        name=_clean_name(name), kind=channel_kind.value, is_active=is_active, pause_on_alert=pause_on_alert,
+        **_clean_target(channel_kind, url, emails),
     )
 
 
@@ -71,6 +78,7 @@ def update_channel(
     url: str | None = None,
     emails: Iterable[str] | None = None,
     is_active: bool | None = None,
+    pause_on_alert: bool | None = None,
 ) -> NotificationChannel:
     with transaction.atomic():
         channel = _get_channel(channel_id, lock=True)
@@ -86,6 +94,8 @@ def update_channel(
                 setattr(channel, key, value)
         if is_active is not None:
             channel.is_active = is_active
+        if pause_on_alert is not None:
+            channel.pause_on_alert = pause_on_alert
         channel.save()
     return channel
 

@@ -145,6 +145,18 @@ class NotifySettings:
     # Retention of the delivery log.
     attempt_retention_days: int = setting(30, minimum=0)
     event_retention_days: int = setting(90, minimum=0)
+    # Alerts: a channel whose attempts fail without a success for this long is reported once per
+    # failing spell (an e-mail to these addresses, a banner in the dashboard) and, where its owner
+    # chose so, paused. Minutes, fractions allowed (tests shorten it to seconds).
+    alert_after_minutes: float = setting(60, minimum=0, dashboard=OnDashboard(
+        "Alert after (minutes)",
+        "Staff are told when a channel has failed this long without a success: an e-mail to the addresses "
+        "below and a banner on System notifications.",
+    ))
+    alert_emails: tuple[str, ...] = setting((), dashboard=OnDashboard(
+        "Alert e-mail addresses",
+        "Comma-separated addresses told when a channel keeps failing (sent through the shop's e-mail settings).",
+    ))
 
     @property
     def http(self) -> HttpSettings:
@@ -234,6 +246,8 @@ class Setting:
             return ", ".join(value)
         if value is None:
             return ""
+        if self.kind is Kind.FLOAT and isinstance(value, int | float):
+            return f"{value:g}"  # 60, not 60.0
         return str(value)
 
     def stored(self, value: Any) -> Any:

@@ -15,7 +15,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .conf import get_settings
-from .models import Delivery, DeliveryStatus, Heartbeat, RecordedEvent
+from .models import Delivery, DeliveryStatus, Heartbeat, NotificationChannel, RecordedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ def snapshot(now: datetime | None = None, *, expect_poller: bool | None = None) 
     settings = get_settings()
     unfanned = RecordedEvent.objects.filter(fanned_out_at__isnull=True)
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if paused := list(NotificationChannel.objects.filter(paused_at__isnull=False).values_list("pk", flat=True)):
+        due = due.exclude(channel_id__in=paused)  # held by a pause, not a backlog of the workers
     pending_events, due_deliveries = unfanned.count(), due.count()
     oldest = [t for t in (unfanned.aggregate(t=Min("created_at"))["t"], due.aggregate(t=Min("next_attempt_at"))["t"])
               if t is not None]

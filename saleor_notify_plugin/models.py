@@ -37,6 +37,18 @@ class NotificationChannel(models.Model):
     )
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="An inactive channel receives nothing.")
+    # Alerts (pipeline/alerts.py): a channel failing without a success for ALERT_AFTER_MINUTES.
+    pause_on_alert = models.BooleanField(
+        default=False, help_text="When it alerts, hold its deliveries (pending, not attempted) until resumed."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True, help_text="Set while paused: deliveries are held.")
+    resumed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last resume: a failing spell counts from here at the earliest."
+    )
+    alerted_spell_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first failure of the spell the last alert was about (one per spell)."
+    )
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="When that alert was sent.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +57,10 @@ class NotificationChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
     @property
     def secret_last_chars(self) -> str:
@@ -207,6 +223,10 @@ class DeliveryAttempt(models.Model):
     """One try: when, how long, what came back. Never holds a secret."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    # The delivery's channel, copied so a channel's health reads its own attempts by index.
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
     number = models.PositiveIntegerField()
     trigger = models.CharField(max_length=16, choices=AttemptTrigger.choices)
     started_at = models.DateTimeField()
@@ -221,7 +241,13 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ("number",)
         constraints = [models.UniqueConstraint(fields=("delivery", "number"), name="notify_attempt_unique")]
-        indexes = [models.Index(fields=("started_at",), name="notify_attempt_started_idx")]
+        indexes = [
+            models.Index(fields=("started_at",), name="notify_attempt_started_idx"),
+            models.Index(fields=("channel", "-started_at"), name="notify_attempt_channel_idx"),
+            models.Index(
+                fields=("channel", "-started_at"), name="notify_attempt_channel_ok_idx", condition=Q(verdict="success")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}: {self.verdict}"

@@ -16,7 +16,7 @@ from celery import shared_task
 from celery.signals import before_task_publish
 
 from . import health, telemetry
-from .pipeline import attempts, broker, upkeep
+from .pipeline import alerts, attempts, broker, upkeep
 from .pipeline.fan_out import fan_out_many
 
 #: What every task body runs inside. Saleor's tasks must declare that they write to the
@@ -59,11 +59,19 @@ def deliver(delivery_id: int) -> None:
         run_in_task_context(attempts.attempt_delivery, delivery_id)
 
 
+@shared_task(name=broker.RELEASE_TASK, **_RELIABLE)
+def release(channel_id: int) -> None:
+    """Send a resumed channel's held deliveries, oldest first."""
+    run_in_task_context(alerts.release, channel_id)
+
+
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep() -> None:
-    """Re-enqueue lost work, then stamp the sweep's heartbeat and record the backlog gauges."""
+    """Re-enqueue lost work, alert about failing channels, then stamp the sweep's heartbeat and
+    record the backlog gauges."""
     with telemetry.span(telemetry.SPAN_SWEEP):
         run_in_task_context(upkeep.sweep)
+        run_in_task_context(alerts.after_sweep)
         run_in_task_context(health.after_sweep)
 
 

@@ -148,3 +148,13 @@ def worker_idle(live) -> Callable[..., None]:
     """``worker_idle(timeout_s=10)``: returns once the worker has nothing left to do (an extra
     request it was about to send has arrived by then); fails the test if it stays busy."""
     return _wait_until_the_worker_is_idle
+
+
+@pytest.fixture
+def shop_settings() -> Iterator[Callable[[dict], None]]:
+    """``shop_settings({name: value})`` saves settings as the plugin's dashboard page does (the
+    worker reads them from the shop row); this process forgets them after the test."""
+    from saleor_notify_plugin import conf
+
+    yield conf.save_shop_values
+    conf.forget_shop_settings()

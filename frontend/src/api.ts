@@ -86,7 +86,7 @@ export function splitErrors(errors: FieldError[]): FormErrorState {
   return { byField, general };
 }
 
-const CHANNEL_FIELDS = `id name kind isActive url emails secretLastChars createdAt updatedAt`;
+const CHANNEL_FIELDS = `id name kind isActive url emails secretLastChars pauseOnAlert isPaused pausedAt createdAt updatedAt`;
 export type Channel = {
   id: string;
   name: string;
@@ -95,9 +95,31 @@ export type Channel = {
   url: string | null;
   emails: string[];
   secretLastChars: string;
+  pauseOnAlert: boolean;
+  isPaused: boolean;
+  pausedAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
+/** NotificationChannelHealth: computed by the API from the channel's attempts. */
+export type ChannelHealth = {
+  status: "UNKNOWN" | "HEALTHY" | "RECOVERING" | "FAILING" | "ALERTING";
+  windowHours: number;
+  attemptCount: number;
+  successCount: number;
+  successRate: number | null;
+  medianLatencyMs: number | null;
+  consecutiveFailures: number;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  failingSince: string | null;
+  isAlerting: boolean;
+  heldDeliveries: number;
+};
+const HEALTH_FIELDS = `health { status windowHours attemptCount successCount successRate medianLatencyMs consecutiveFailures
+  lastSuccessAt lastFailureAt failingSince isAlerting heldDeliveries }`;
+/** A channel the banner names: failing for the alert period, or paused. */
+export type AlertingChannel = { id: string; name: string; isPaused: boolean; health: Pick<ChannelHealth, "isAlerting" | "failingSince"> };
 export type Attachment = { id: string; sources: ("ADMIN" | "SHOP" | "FUNNEL")[]; channel: Channel; createdAt: string };
 export type NotificationEvent = {
   type: import("./events").EventType;
@@ -168,10 +190,22 @@ export const api = {
       `{ notificationChannels(first: 100) { edges { node { ${CHANNEL_FIELDS} events { id event } } } } }`,
     ).then((d) => d.notificationChannels.edges.map((e) => e.node)),
   channel: (id: string) =>
-    gql<{ notificationChannel: (Channel & { events: { id: string; event: string; sources: string[] }[] }) | null }>(
-      `query($id: ID!) { notificationChannel(id: $id) { ${CHANNEL_FIELDS} events { id event sources } } }`,
+    gql<{
+      notificationChannel: (Channel & { events: { id: string; event: string; sources: string[] }[]; health: ChannelHealth }) | null;
+    }>(
+      `query($id: ID!) { notificationChannel(id: $id) { ${CHANNEL_FIELDS} events { id event sources } ${HEALTH_FIELDS} } }`,
       { id },
     ).then((d) => d.notificationChannel),
+  /** The channels failing for the alert period, or paused (for the banner). */
+  alertingChannels: () =>
+    gql<{ notificationChannels: { edges: { node: AlertingChannel }[] } }>(
+      `{ notificationChannels(first: 100) { edges { node { id name isPaused health { isAlerting failingSince } } } } }`,
+    ).then((d) => d.notificationChannels.edges.map((e) => e.node).filter((c) => c.isPaused || c.health.isAlerting)),
+  resumeChannel: (id: string) =>
+    gql<{ notificationChannelResume: { channel: Channel | null; released: number | null; errors: FieldError[] } }>(
+      `mutation($id: ID!) { notificationChannelResume(id: $id) { channel { ${CHANNEL_FIELDS} } released ${ERRORS} } }`,
+      { id },
+    ).then((d) => d.notificationChannelResume),
   createChannel: (input: Record<string, unknown>) =>
     gql<{ notificationChannelCreate: { channel: Channel | null; secret: string | null; errors: FieldError[] } }>(
       `mutation($input: NotificationChannelCreateInput!) {

@@ -8,6 +8,7 @@ from typing import Any
 
 import graphene
 
+from ..channel_health import HealthStatus
 from ..delivery.outcome import ErrorKind
 from ..errors import NotifyErrorCode
 from ..events import ChannelKind, EventType, Source
@@ -40,6 +41,18 @@ NotificationAttemptErrorKind = _enum(
     ErrorKind,
     "Why an attempt got no usable response (lower-case in the stored log, upper-case here).",
     lambda v: None,
+)
+NotificationChannelHealthStatus = _enum(
+    "NotificationChannelHealthStatus",
+    HealthStatus,
+    "A channel's state, from its latest attempts.",
+    lambda v: {
+        "UNKNOWN": "Nothing was attempted yet.",
+        "HEALTHY": "The last attempt succeeded; no failure in the window.",
+        "RECOVERING": "The last attempt succeeded, after failures in the window.",
+        "FAILING": "The last attempt failed.",
+        "ALERTING": "Failing without a success for the alert period (ALERT_AFTER_MINUTES) or longer.",
+    }[v.value],
 )
 
 _ERROR_DOCS = {

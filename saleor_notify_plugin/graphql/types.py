@@ -13,6 +13,7 @@ from ..events import ChannelKind, EventType
 from ..pipeline import manual_retry
 from ..pipeline.send import event_envelope
 from . import enums
+from .channel_health import NotificationChannelHealth, resolve_health
 from .ids import saleor_order_id, to_global_id
 from .info import Info, require
 from .requestor import Permission
@@ -50,6 +51,18 @@ class NotificationChannel(graphene.ObjectType):
         graphene.NonNull(lambda: NotificationEventChannel),
         required=True,
         description="The events this channel is attached to, with the sources of each attachment.",
+    )
+    pause_on_alert = graphene.Boolean(
+        required=True, description="When it alerts, the channel pauses: its deliveries are held until resumed."
+    )
+    is_paused = graphene.Boolean(
+        required=True,
+        description="Paused by an alert: its deliveries stay pending, not attempted (notificationChannelResume).",
+    )
+    paused_at = graphene.DateTime()
+    health = graphene.Field(
+        NotificationChannelHealth, required=True, resolver=resolve_health,
+        description="Success rate, failing spell, last success and median latency, from the channel's attempts.",
     )
     created_at = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)

@@ -141,6 +141,8 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
             updated_at=now,
         )
         return None
+    if delivery.channel.is_paused:
+        return None  # held: still pending, released oldest first when the channel is resumed
     if _settle_lost_attempts(delivery, now):
         return None
     settings = get_settings()

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 FAN_OUT_TASK = "saleor_notify.fan_out"
 DELIVER_TASK = "saleor_notify.deliver"
+RELEASE_TASK = "saleor_notify.release"
 
 #: After an enqueue failed, skip the broker for this long: each try would hold the shop's request
 #: for the broker's connect timeout (seconds), and the sweep enqueues whatever was skipped.

@@ -58,13 +58,16 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
         fresh = [event for event in events if event.fanned_out_at is None]
         targets: dict[tuple[str, str], list[EventChannel]] = {}
         created: list[Delivery] = []
+        claimed_count = 0
         for event in fresh:
             key = (event.event, event.source)
             if key not in targets:
                 targets[key] = list(matching_attachments(EventType(event.event), Source(event.source)))
             for a in targets[key]:
                 # The first senders' worth is claimed as it is created; the rest waits unclaimed.
-                first_wave = len(created) < MAX_PARALLEL_SENDS
+                # A paused channel's are held: created, pending, not attempted (alerts.release).
+                first_wave = not a.channel.is_paused and claimed_count < MAX_PARALLEL_SENDS
+                claimed_count += first_wave
                 created.append(
                     Delivery(
                         event=event,
@@ -91,6 +94,6 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
             else []
         )
     claimed = [d for d in created if d.attempt_count]
-    waiting = [d for d in created if not d.attempt_count] + leftovers
+    waiting = [d for d in created + leftovers if not d.attempt_count and not (d.channel and d.channel.is_paused)]
     send_all(claimed, waiting, settings)
     return [d.pk for d in created] + [d.pk for d in leftovers]

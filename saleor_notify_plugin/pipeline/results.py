@@ -70,6 +70,7 @@ def attempt_row(
     """The log row of attempt ``number`` of ``delivery`` (not saved)."""
     return DeliveryAttempt(
         delivery=delivery,
+        channel_id=delivery.channel_id,
         number=number,
         trigger=trigger,
         started_at=started_at,

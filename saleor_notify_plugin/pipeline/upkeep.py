@@ -20,7 +20,7 @@ from django.utils import timezone
 from .. import activity
 from ..channels import expire_previous_secrets
 from ..conf import get_settings
-from ..models import Delivery, DeliveryAttempt, DeliveryStatus, RecordedEvent
+from ..models import Delivery, DeliveryAttempt, DeliveryStatus, NotificationChannel, RecordedEvent
 from . import broker
 
 logger = logging.getLogger(__name__)
@@ -43,12 +43,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     RecordedEvent.objects.filter(pk__in=event_ids).update(dispatch_requested_at=now)
     # Due and unclaimed for the stale window (its message was lost), or claimed by a worker whose
     # lease ran out (it died): the lease already waited, so no further window.
-    delivery_ids = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING)
-        .filter(Q(lease_expires_at__isnull=True, next_attempt_at__lte=stale) | Q(lease_expires_at__lte=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:batch]
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(lease_expires_at__isnull=True, next_attempt_at__lte=stale) | Q(lease_expires_at__lte=now)
     )
+    # A paused channel's deliveries are held (pipeline/alerts.py), not lost.
+    if paused := list(NotificationChannel.objects.filter(paused_at__isnull=False).values_list("pk", flat=True)):
+        due = due.exclude(channel_id__in=paused)
+    delivery_ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
     Delivery.objects.filter(pk__in=delivery_ids).update(next_attempt_at=now)
     for start in range(0, len(event_ids), broker.MAX_BATCH):
         broker.send_task(broker.FAN_OUT_TASK, [[str(pk) for pk in event_ids[start : start + broker.MAX_BATCH]]])

@@ -57,7 +57,8 @@ def test_channels_create_edit_test_rotate_and_health(live, page, site, receiver,
     expect(app.get_by_test_id("channel-deliveries").get_by_test_id("delivery-row")).to_have_count(2)
     health = app.get_by_test_id("health")
     expect(health).to_contain_text("Failing")
-    expect(health).to_contain_text("1 delivered, 1 failed")
+    expect(health).to_contain_text("Last 24 h: 2 attempts, 50% succeeded.")
+    expect(health).to_contain_text("Consecutive failures: 1")
 
     # Send a test (the receiver answers 200 by default).
     app.get_by_role("button", name="Send test").click()

@@ -15,6 +15,10 @@ CHANNEL_ROTATE = (
     "mutation($id: ID!) { notificationChannelRotateSecret(id: $id) { channel { id secretLastChars } secret"
     " errors { field code message } } }"
 )
+CHANNEL_RESUME = (
+    "mutation($id: ID!) { notificationChannelResume(id: $id) { channel { id } released"
+    " errors { field code message } } }"
+)
 CHANNEL_TEST = (
     "mutation($id: ID!) { notificationChannelTest(id: $id) { result { success statusCode errorKind errorMessage"
     " durationMs responseExcerpt } errors { field code message } } }"

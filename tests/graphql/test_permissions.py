@@ -28,6 +28,7 @@ OPERATIONS = {
     "notificationChannelDelete": (ops.CHANNEL_DELETE, {"id": CHANNEL}, PLUGINS),
     "notificationChannelRotateSecret": (ops.CHANNEL_ROTATE, {"id": CHANNEL}, PLUGINS),
     "notificationChannelTest": (ops.CHANNEL_TEST, {"id": CHANNEL}, PLUGINS),
+    "notificationChannelResume": (ops.CHANNEL_RESUME, {"id": CHANNEL}, PLUGINS),
     "notificationEventUpdate": (ops.EVENT_UPDATE, {"event": "ORDER_COMPLETED", "on": False}, PLUGINS),
     "notificationEventChannelAttach": (
         ops.ATTACH, {"event": "ORDER_COMPLETED", "channelId": CHANNEL, "sources": ["SHOP"]}, PLUGINS

@@ -16,7 +16,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 #: The dashboard page's fields, in the page's order, as Saleor shows them.
 PAGE = ["funnel_marker_key", "funnel_channel_slugs", "digital_product_rule", "digital_metadata_key",
-        "subscription_metadata_key", "funnel_fallback_minutes", "allow_private_targets", "celery_queue"]
+        "subscription_metadata_key", "funnel_fallback_minutes", "allow_private_targets", "celery_queue",
+        "alert_after_minutes", "alert_emails"]
 
 
 def test_the_dashboard_page_shows_the_defined_settings_in_order():
@@ -138,6 +139,7 @@ def test_the_shop_rows_values_survive_the_move_to_one_column():
     assert conf.shop_values()["queue"] == "shop"
 
 
+@pytest.mark.django_db  # get_settings reads the shop row when this process's copy has expired
 def test_a_deployment_that_keeps_saleors_settings_sets_keys_in_the_environment(settings, monkeypatch):
     """Saleor's image is configured from the environment: ``SALEOR_NOTIFY_<KEY>`` is the deployment's
     word too, parsed like text in ``SALEOR_NOTIFY``, which wins where both set a key."""

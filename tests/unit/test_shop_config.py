@@ -18,6 +18,8 @@ def test_custom_settings_survive_the_dashboard_round_trip():
         subscription_metadata_key="plan",
         funnel_fallback_minutes=45,
         queue="notifications",
+        alert_after_minutes=7.5,
+        alert_emails=("ops@example.com", "owner@example.com"),
     )
     assert conf.dashboard_values(page_items(custom)) == {
         "funnel_marker_key": "lp",
@@ -27,4 +29,6 @@ def test_custom_settings_survive_the_dashboard_round_trip():
         "subscription_metadata_key": "plan",
         "funnel_fallback_minutes": 45,
         "queue": "notifications",
+        "alert_after_minutes": 7.5,
+        "alert_emails": ("ops@example.com", "owner@example.com"),
     }

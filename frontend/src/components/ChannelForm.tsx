@@ -9,7 +9,7 @@ import { useMutation } from "../useMutation";
 const KIND_OPTIONS = (Object.keys(KIND_LABEL) as ChannelKind[]).map((k) => ({ value: k, label: KIND_LABEL[k] }));
 
 /** The fields this form shows; errors of other fields go on top. */
-const SHOWN_FIELDS = new Set(["name", "kind", "url", "emails", "isActive"]);
+const SHOWN_FIELDS = new Set(["name", "kind", "url", "emails", "isActive", "pauseOnAlert"]);
 
 const parseEmails = (text: string) =>
   text
@@ -43,6 +43,7 @@ export function ChannelForm({
   const [url, setUrl] = useState(channel?.kind === "SLACK" ? "" : channel?.url ?? "");
   const [emails, setEmails] = useState((channel?.emails ?? []).join("\n"));
   const [isActive, setIsActive] = useState(channel?.isActive ?? true);
+  const [pauseOnAlert, setPauseOnAlert] = useState(channel?.pauseOnAlert ?? false);
   const save = useMutation(
     (input: Record<string, unknown>): Promise<SaveResult> => (channel ? api.updateChannel(channel.id, input) : api.createChannel(input)),
   );
@@ -50,7 +51,7 @@ export function ChannelForm({
   const editing = Boolean(channel);
 
   const submit = async () => {
-    const input: Record<string, unknown> = { name, isActive };
+    const input: Record<string, unknown> = { name, isActive, pauseOnAlert };
     if (!editing) input.kind = kind;
     if (kind === "EMAIL") input.emails = parseEmails(emails);
     else if (!(editing && kind === "SLACK" && !url)) input.url = url; // a Slack URL is a secret: blank keeps it
@@ -135,6 +136,10 @@ export function ChannelForm({
         <Text>Active (an inactive channel receives nothing)</Text>
       </Checkbox>
       <FieldError message={errors.byField.isActive} />
+      <Checkbox checked={pauseOnAlert} onCheckedChange={(c: boolean | "indeterminate") => setPauseOnAlert(c === true)}>
+        <Text>Pause when it alerts (its deliveries are held until you resume it)</Text>
+      </Checkbox>
+      <FieldError message={errors.byField.pauseOnAlert} />
       <Box display="flex" justifyContent="flex-end" gap={2}>
         {onCancel ? (
           <Button type="button" variant="secondary" onClick={onCancel}>

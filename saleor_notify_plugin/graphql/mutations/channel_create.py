@@ -20,6 +20,7 @@ class NotificationChannelCreateInput(graphene.InputObjectType):
     url = graphene.String(description="POSTBACK: the receiver's URL. SLACK: the incoming-webhook URL (https).")
     emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL: the addresses (at most 50).")
     is_active = graphene.Boolean(description="Default true.")
+    pause_on_alert = graphene.Boolean(description="Pause the channel when it alerts (deliveries held). Default false.")
 
 
 class ChannelCreateInput(TypedDict):
@@ -30,6 +31,7 @@ class ChannelCreateInput(TypedDict):
     url: NotRequired[str | None]
     emails: NotRequired[list[str] | None]
     is_active: NotRequired[bool | None]
+    pause_on_alert: NotRequired[bool | None]
 
 
 class NotificationChannelCreate(NotificationMutation):
@@ -55,5 +57,6 @@ class NotificationChannelCreate(NotificationMutation):
             url=input.get("url"),
             emails=input.get("emails"),
             is_active=input.get("is_active") is not False,
+            pause_on_alert=input.get("pause_on_alert") is True,
         )
         return {"channel": channel, "secret": channel.secret}

@@ -19,6 +19,7 @@ class NotificationChannelUpdateInput(graphene.InputObjectType):
     url = graphene.String(description="POSTBACK and SLACK channels.")
     emails = graphene.List(graphene.NonNull(graphene.String), description="EMAIL channels.")
     is_active = graphene.Boolean()
+    pause_on_alert = graphene.Boolean(description="Pause the channel when it alerts (deliveries held).")
 
 
 class ChannelUpdateInput(TypedDict, total=False):
@@ -28,6 +29,7 @@ class ChannelUpdateInput(TypedDict, total=False):
     url: str | None
     emails: list[str] | None
     is_active: bool | None
+    pause_on_alert: bool | None
 
 
 class NotificationChannelUpdate(NotificationMutation):
@@ -50,5 +52,6 @@ class NotificationChannelUpdate(NotificationMutation):
             url=input.get("url"),
             emails=input.get("emails"),
             is_active=input.get("is_active"),
+            pause_on_alert=input.get("pause_on_alert"),
         )
         return {"channel": channel}

@@ -2,20 +2,20 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { ArrowLeft } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 
-import { api, errorMessages, type Channel, type Delivery } from "../../api";
+import { api, errorMessages, type Channel, type ChannelHealth, type Delivery } from "../../api";
 import { useBridge } from "../../bridge";
 import { ChannelForm } from "../../components/ChannelForm";
 import { DeliveryTable } from "../../components/deliveries/DeliveryTable";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { SecretReveal } from "../../components/SecretReveal";
 import { useRouter } from "../../router";
-import { Card, ConfirmDialog, Loading, PageHeader } from "../../ui";
+import { Card, ConfirmDialog, FormErrors, Loading, PageHeader } from "../../ui";
 import { useMutation } from "../../useMutation";
 import { AttachedEventsCard } from "./AttachedEventsCard";
 import { HealthCard } from "./HealthCard";
 import { TestResult } from "./TestResult";
 
-type ChannelWithEvents = Channel & { events: { id: string; event: string; sources: string[] }[] };
+type ChannelWithEvents = Channel & { events: { id: string; event: string; sources: string[] }[]; health: ChannelHealth };
 type TestSend = { success: boolean; statusCode: number | null; errorKind: string | null; errorMessage: string | null; durationMs: number };
 
 /** The two actions that ask first. */
@@ -40,6 +40,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
   const [testOutcome, setTestOutcome] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const test = useMutation(api.testChannel);
+  const resume = useMutation(api.resumeChannel);
   const confirmed = useMutation(async (action: Confirm, channelId: string) =>
     action === "rotate" ? await api.rotateSecret(channelId) : await api.deleteChannel(channelId),
   );
@@ -66,6 +67,13 @@ export function ChannelDetailPage({ id }: { id: string }) {
     if (r) setTestOutcome(r.result ? testSummary(r.result) : "The test could not run.");
   };
   const testResult = test.errors.length ? errorMessages(test.errors).join(" ") || "The test could not run." : testOutcome;
+
+  const doResume = async () => {
+    const r = await resume.run(channel.id);
+    if (!r) return;
+    notify("success", `${channel.name} resumed: ${r.released ?? 0} held ${r.released === 1 ? "delivery" : "deliveries"} sent, oldest first`);
+    load();
+  };
 
   const doConfirm = async () => {
     if (!confirm) return;
@@ -101,6 +109,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
         }
       />
       {testResult ? <TestResult text={testResult} /> : null}
+      <FormErrors messages={errorMessages(resume.errors)} />
       <Box display="grid" __gridTemplateColumns="minmax(0, 3fr) minmax(0, 2fr)" gap={6}>
         <Box>
           <Card title="Settings">
@@ -132,7 +141,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
           </Card>
         </Box>
         <Box>
-          <HealthCard deliveries={deliveries} deliveryError={deliveryError} />
+          <HealthCard health={channel.health} paused={channel.isPaused} resuming={resume.busy} onResume={doResume} />
           <AttachedEventsCard events={channel.events} />
         </Box>
       </Box>

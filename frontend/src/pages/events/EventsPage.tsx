@@ -2,6 +2,7 @@ import { Box, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 
 import { api, type NotificationEvent } from "../../api";
+import { AlertBanner } from "../../components/AlertBanner";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Card, Loading, PageHeader } from "../../ui";
 import { EventRow } from "./EventRow";
@@ -22,6 +23,7 @@ export function EventsPage() {
   return (
     <Box>
       <PageHeader title="System notifications" />
+      <AlertBanner />
       <Text as="p" color="default2" paddingBottom={6}>
         Switch an event on, then click its name to attach the channels that should be notified.
       </Text>
