@@ -68,14 +68,19 @@ def test_a_channels_delivery_opens_its_request_and_response_and_copies_the_curl_
     attempt.get_by_role("button", name="Copy curl command").scroll_into_view_if_needed()
     shot(page, "41-channel-delivery-curl-copied")
 
-    # The order widget: the same exchange behind "View payload".
+    # The order widget, in the width of the order page's widget column: the same behind "View payload".
     orders = dashboard_token("support@example.com", Permission.MANAGE_ORDERS)
-    app = open_in_dashboard(page, site, "order", orders, "Orders › #1001", orderId=saleor_order_id(order_id))
+    app = open_in_dashboard(
+        page, site, "order", orders, "Orders › #1001", orderId=saleor_order_id(order_id), frameWidth="344"
+    )
     row = app.get_by_test_id("delivery-row")
     expect(row).to_have_count(1)
     row.get_by_role("button", name="View payload").click()
     attempt = app.get_by_role("region", name="Attempt 1")
     assert attempt.get_by_test_id("request-body").inner_text() == got.body.decode()
+    widget = page.frame(url=re.compile(r"/app/order"))
+    size = widget.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert size[0] <= size[1] == 344, size  # long lines wrap: nothing to scroll sideways
     # Without MANAGE_PLUGINS the URL is not in the command: it asks for it.
     expect(attempt.get_by_test_id("curl-command")).to_contain_text('"$URL"')
     expect(attempt.get_by_test_id("curl-command")).not_to_contain_text(path)
