@@ -16,10 +16,11 @@ from saleor_notify_plugin import channels
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import Permission
-from saleor_notify_plugin.models import Delivery, NotificationChannel
-from saleor_notify_plugin.pipeline import attempts, fan_out
+from saleor_notify_plugin.models import Delivery, NotificationChannel, RecordedEvent
+from saleor_notify_plugin.pipeline import attempts, fan_out, send
 from tests.builders import attach, record
 from tests.graphql.conftest import ADMIN, staff
+from tests.support.ports import free_port
 from tests.support.receiver import Reply
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,34 @@ def test_an_email_request_shows_its_headers_and_body(gql, mail_server):
     # Who may not read the channel's addresses sees how many there were.
     _, data = exchange(gql, delivery, ORDERS_ONLY)
     assert headers_of(data["attempts"][0]["request"]["headers"])["to"] == "[1 address]"
+
+
+def test_a_hostile_responses_headers_are_kept_bounded_and_storable(gql, receiver, path):
+    many = {f"X-Filler-{i:03d}": "v" * 300 for i in range(60)}
+    reply = Reply(200, headers={"X-Odd": b"a\x00b\x01c", **many})
+    channel = channels.create_channel(name="CRM", kind="POSTBACK", url=receiver.script(path, reply))
+    delivery = send_once(channel)
+    assert delivery.status == "SUCCESS"
+    kept = exchange(gql, delivery)[1]["attempts"][0]["responseHeaders"]
+    values = headers_of(kept)
+    assert values["x-odd"] == "a\\x00b\\x01c"
+    assert len(kept) <= 33 and kept[-1]["name"] == "…" and kept[-1]["value"].endswith("more headers not kept")
+    assert sum(len(h["name"]) + len(h["value"]) for h in kept[:-1]) <= 2048
+
+
+def test_a_request_that_reached_nobody_is_kept_without_a_response(gql):
+    channel = channels.create_channel(name="CRM", kind="POSTBACK", url=f"http://127.0.0.1:{free_port()}/hook")
+    delivery = send_once(channel)
+    attempt = exchange(gql, delivery)[1]["attempts"][0]  # a refused connection (retried: nothing was sent)
+    assert attempt["statusCode"] is None and attempt["responseHeaders"] == []
+    assert headers_of(attempt["request"]["headers"])["webhook-signature"] == "v1,[masked]"
+    assert attempt["request"]["body"].encode() == send.postback_body(delivery.event)
+
+
+def test_a_body_that_no_longer_matches_its_digest_is_not_shown(gql, receiver, path):
+    channel = channels.create_channel(name="CRM", kind="POSTBACK", url=receiver.url(path))
+    delivery = send_once(channel)
+    RecordedEvent.objects.filter(pk=delivery.event.pk).update(payload={"number": "9999"})  # not what was sent
+    request = exchange(gql, delivery)[1]["attempts"][0]["request"]
+    assert (request["body"], request["curl"]) == (None, None)
+    assert request["bodySha256"] == hashlib.sha256(receiver.received(path)[0].body).hexdigest()
