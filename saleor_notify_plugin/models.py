@@ -220,7 +220,7 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    """One try: when, how long, what came back. Never holds a secret."""
+    """One try: when, how long, what was sent and what came back. Never holds a secret."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
     # The delivery's channel, copied so a channel's health reads its own attempts by index.
@@ -237,6 +237,15 @@ class DeliveryAttempt(models.Model):
     response_excerpt = models.TextField(blank=True)
     verdict = models.CharField(max_length=16, help_text="success, retry or failed")
     retry_in_s = models.FloatField(null=True, blank=True)
+    request = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What was sent, masked: method, URL (path and query masked), headers (signature masked), the "
+        "body's SHA-256 and size (the body is the event's, derived again when shown). Empty when nothing was sent.",
+    )
+    response_headers = models.JSONField(
+        default=list, blank=True, help_text="The response's headers as [name, value] pairs, bounded, cookies not kept."
+    )
 
     class Meta:
         ordering = ("number",)

@@ -139,6 +139,22 @@ export type Attempt = {
   errorMessage: string | null;
   verdict: string;
 };
+export type Header = { name: string; value: string };
+/** An attempt with what it sent (secrets masked) and what came back: loaded when a delivery is opened. */
+export type AttemptExchange = Attempt & {
+  responseExcerpt: string | null;
+  responseHeaders: Header[] | null;
+  request: {
+    method: string;
+    url: string | null;
+    headers: Header[] | null;
+    body: string | null;
+    bodySize: number;
+    bodySha256: string;
+    curl: string | null;
+    curlNote: string | null;
+  } | null;
+};
 export type Delivery = {
   id: string;
   status: "PENDING" | "SUCCESS" | "FAILED";
@@ -245,6 +261,14 @@ export const api = {
         notificationDeliveries(filter: $filter, first: $first) { edges { node { ${DELIVERY_FIELDS} } } } }`,
       { filter, first },
     ).then((d) => d.notificationDeliveries.edges.map((e) => e.node)),
+  deliveryExchange: (id: string) =>
+    gql<{ notificationDelivery: { id: string; attempts: AttemptExchange[] } | null }>(
+      `query($id: ID!) { notificationDelivery(id: $id) { id attempts {
+        number trigger startedAt durationMs statusCode errorKind errorMessage verdict responseExcerpt
+        responseHeaders { name value }
+        request { method url headers { name value } body bodySize bodySha256 curl curlNote } } } }`,
+      { id },
+    ).then((d) => d.notificationDelivery),
   retryDelivery: (id: string) =>
     gql<{ notificationDeliveryRetry: { delivery: Delivery | null; errors: FieldError[] } }>(
       `mutation($id: ID!) { notificationDeliveryRetry(id: $id) { delivery { ${DELIVERY_FIELDS} } ${ERRORS} } }`,

@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -30,7 +31,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.connection import allowed_gai_family
 
-from . import addresses, deadline
+from . import addresses, deadline, exchange
 from .outcome import ErrorKind, Outcome, storable_text
 
 READ_CHUNK_BYTES = 16 * 1024
@@ -332,6 +333,23 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
         _current_target.reset(hidden)
 
 
+def _sent(url: str, prepared: object, all_headers: dict[str, str], body: bytes) -> exchange.SentRequest:
+    """The request as it went out (the prepared request's headers, when there is one), masked."""
+    headers = getattr(prepared, "headers", None)
+    if isinstance(headers, Mapping):
+        pairs = [(str(k), str(v)) for k, v in headers.items()]
+    else:  # refused before requests prepared it: what it would have sent
+        pairs = [*all_headers.items(), ("Content-Length", str(len(body)))]
+    target = getattr(prepared, "url", None) or url
+    return exchange.sent_request("POST", target if isinstance(target, str) else url, pairs, body)
+
+
+def _response_headers(response: requests.Response) -> tuple[tuple[str, str], ...]:
+    raw = getattr(response.raw, "headers", None)
+    pairs = list(raw.items()) if raw is not None else list(response.headers.items())
+    return tuple((name, value) for name, value in exchange.kept_response_headers([(str(k), str(v)) for k, v in pairs]))
+
+
 def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSettings, started: float) -> Outcome:
     with deadline.exchange(settings.timeout_s) as guard:
         try:
@@ -351,7 +369,12 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
                 message = "nothing was sent within the time limit (resolving or connecting took too long)"
             else:
                 message = _describe(exc)
-            return Outcome(duration_ms=_ms_since(started), error_kind=kind, error_message=message)
+            return Outcome(
+                duration_ms=_ms_since(started),
+                error_kind=kind,
+                error_message=message,
+                request=_sent(url, getattr(exc, "request", None), all_headers, body),
+            )
 
         try:
             received = bytearray()
@@ -372,6 +395,8 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
                     error_kind=ErrorKind.TIMEOUT,
                     error_message="no complete response within the time limit",
                     status_code=None,
+                    request=_sent(url, response.request, all_headers, body),
+                    response_headers=_response_headers(response),
                 )
             truncated = True  # the status line arrived: keep it, the body is what it is
             del exc
@@ -385,6 +410,8 @@ def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSett
             _excerpt(bytes(received), settings.response_excerpt_chars) + (" [truncated]" if truncated else "")
         ),
         retry_after=response.headers.get("Retry-After"),
+        request=_sent(url, response.request, all_headers, body),
+        response_headers=_response_headers(response),
     )
 
 

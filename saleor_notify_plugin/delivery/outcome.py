@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .exchange import SentRequest
 
 
 class ErrorKind(enum.StrEnum):
@@ -47,7 +51,8 @@ class Outcome:
     """The result of one attempt: a status code or an error kind, never both.
 
     ``response_excerpt`` is already bounded by the transport; ``retry_after`` is the raw
-    ``Retry-After`` header (the policy interprets it).
+    ``Retry-After`` header (the policy interprets it). ``request`` is what was sent, masked
+    (None when nothing was attempted); ``response_headers`` are bounded and masked too.
     """
 
     duration_ms: int
@@ -56,6 +61,8 @@ class Outcome:
     error_message: str = ""
     response_excerpt: str = ""
     retry_after: str | None = None
+    request: SentRequest | None = None
+    response_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def succeeded(self) -> bool:

@@ -20,6 +20,7 @@ from .types import (
     EventInfo,
     NotificationChannel,
     NotificationChannelConnection,
+    NotificationDelivery,
     NotificationDeliveryConnection,
     NotificationEvent,
 )
@@ -83,6 +84,11 @@ class Query(graphene.ObjectType):
         id=graphene.Argument(graphene.ID, required=True),
         description="One channel, or null. Requires MANAGE_PLUGINS.",
     )
+    notification_delivery = graphene.Field(
+        NotificationDelivery,
+        id=graphene.Argument(graphene.ID, required=True),
+        description="One delivery of the log, or null. Requires MANAGE_ORDERS.",
+    )
     notification_deliveries = graphene.relay.ConnectionField(
         NotificationDeliveryConnection,
         filter=NotificationDeliveryFilterInput(),
@@ -112,6 +118,18 @@ class Query(graphene.ObjectType):
         except NotifyError as error:
             raise query_error(error) from None
         return models.NotificationChannel.objects.filter(pk=pk).first()
+
+    @staticmethod
+    def resolve_notification_delivery(root: object, info: Info, id: str) -> models.Delivery | None:
+        require(info, Permission.MANAGE_ORDERS)
+        try:
+            pk = from_global_id(id, "NotificationDelivery")
+        except NotifyError as error:
+            raise query_error(error) from None
+        delivery = models.Delivery.objects.select_related("event", "channel").filter(pk=pk).first()
+        if delivery is not None:
+            prefetch_related_objects([delivery], "attempts")
+        return delivery
 
     @staticmethod
     def resolve_notification_deliveries(

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 import graphene
 
 from .. import models
+from ..delivery import exchange
 from ..events import ChannelKind, EventType
 from ..pipeline import manual_retry
-from ..pipeline.send import event_envelope
+from ..pipeline.send import event_envelope, sent_body, url_digest
 from . import enums
 from .channel_health import NotificationChannelHealth, resolve_health
 from .ids import saleor_order_id, to_global_id
@@ -215,6 +216,141 @@ class NotificationDeliveryEvent(graphene.ObjectType):
         return saleor_order_id(root.order_id) if root.order_id else None
 
 
+def require_payload_access(info: Info, delivery: models.Delivery) -> None:
+    """Whoever reads an event's payload today may read what was sent: the delivery log's MANAGE_ORDERS,
+    and MANAGE_USERS for the events that carry a customer's personal data."""
+    require(info, Permission.MANAGE_ORDERS)
+    if EventType(delivery.event.event) in PERSONAL_DATA_EVENTS:
+        require(info, Permission.MANAGE_USERS)
+
+
+class NotificationHeader(graphene.ObjectType):
+    name = graphene.String(required=True)
+    value = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_name(root: tuple[str, str], info: Info) -> str:
+        return root[0]
+
+    @staticmethod
+    def resolve_value(root: tuple[str, str], info: Info) -> str:
+        return root[1]
+
+
+@dataclass(frozen=True)
+class _Request:
+    delivery: models.Delivery
+    sent: exchange.SentRequest
+
+
+def _sent_bytes(root: _Request) -> bytes | None:
+    """The body as sent: derived again from the event, and given only if it matches the logged digest."""
+    cache: dict[str, bytes] = root.delivery.__dict__.setdefault("_notify_bodies", {})
+    if root.sent.body_sha256 not in cache:
+        body = sent_body(ChannelKind(root.delivery.channel_kind), root.delivery.event)
+        cache[exchange.body_digest(body)] = body
+    return cache.get(root.sent.body_sha256)
+
+
+CURL_NOTE = (
+    "The signature is never shown: set WEBHOOK_SIGNATURE to the value of webhook-signature for this "
+    "webhook-id, webhook-timestamp and body, signed with the channel's secret (whsec_...): "
+    "v1,<base64 of HMAC-SHA256(key, \"<webhook-id>.<webhook-timestamp>.<body>\")>, the key being the secret's "
+    "base64 part decoded; any Standard Webhooks library does it, e.g. in Python "
+    "Webhook(secret).sign(webhook_id, datetime.fromtimestamp(timestamp, UTC), body). Receivers refuse a "
+    "timestamp older than 5 minutes: to send it again later, set webhook-timestamp to now and sign that."
+)
+URL_NOTE = "The URL is not shown (it may hold a credential; a postback's needs MANAGE_PLUGINS): set URL to it."
+
+
+class NotificationAttemptRequest(graphene.ObjectType):
+    method = graphene.String(required=True, description="POST, or SMTP for an e-mail.")
+    url = graphene.String(
+        description="The URL, its path and query masked (they may hold a credential). Null for e-mail."
+    )
+    headers = graphene.List(
+        graphene.NonNull(NotificationHeader),
+        description="The headers as sent (webhook-signature masked). "
+        "Requires the permission of the delivery's payload.",
+    )
+    body = graphene.String(
+        description="The body as sent (UTF-8). Null when it can no longer be derived exactly from the event. "
+        "Requires the permission of the delivery's payload."
+    )
+    body_size = graphene.Int(required=True, description="The body's size in bytes.")
+    body_sha256 = graphene.String(required=True, description="The SHA-256 of the body as sent (hex).")
+    curl = graphene.String(
+        description="A shell command that sends the same bytes and headers to the receiver again, the signature read "
+        "from $WEBHOOK_SIGNATURE (see curlNote). Null for e-mail. Requires the permission of the delivery's payload."
+    )
+    curl_note = graphene.String(description="How to fill in what the curl command does not show.")
+
+    @staticmethod
+    def resolve_method(root: _Request, info: Info) -> str:
+        return root.sent.method
+
+    @staticmethod
+    def resolve_url(root: _Request, info: Info) -> str | None:
+        return root.sent.url
+
+    @staticmethod
+    def resolve_headers(root: _Request, info: Info) -> list[tuple[str, str]]:
+        require_payload_access(info, root.delivery)
+        may_see_targets = info.context.requestor.has_perm(Permission.MANAGE_PLUGINS)
+        return [
+            (name, value if name != "To" or may_see_targets else _address_count(value))
+            for name, value in root.sent.headers
+        ]
+
+    @staticmethod
+    def resolve_body(root: _Request, info: Info) -> str | None:
+        require_payload_access(info, root.delivery)
+        body = _sent_bytes(root)
+        return body.decode("utf-8", errors="replace") if body is not None else None
+
+    @staticmethod
+    def resolve_body_size(root: _Request, info: Info) -> int:
+        return root.sent.body_size
+
+    @staticmethod
+    def resolve_body_sha256(root: _Request, info: Info) -> str:
+        return root.sent.body_sha256
+
+    @staticmethod
+    def resolve_curl(root: _Request, info: Info) -> str | None:
+        require_payload_access(info, root.delivery)
+        body = _sent_bytes(root)
+        if root.sent.method != "POST" or body is None:
+            return None
+        return exchange.curl_command(root.sent, body, _full_url(root, info))
+
+    @staticmethod
+    def resolve_curl_note(root: _Request, info: Info) -> str | None:
+        if root.sent.method != "POST":
+            return None
+        notes = []
+        if root.delivery.channel_kind == ChannelKind.POSTBACK:
+            notes.append(CURL_NOTE)
+        if _full_url(root, info) is None:
+            notes.append(URL_NOTE)
+        return " ".join(notes) or None
+
+
+def _address_count(to: str) -> str:
+    count = len([a for a in to.split(",") if a.strip()])
+    return f"[{count} address{'' if count == 1 else 'es'}]"
+
+
+def _full_url(root: _Request, info: Info) -> str | None:
+    """A postback's URL, to whoever may read it (MANAGE_PLUGINS), if the channel still has the one used."""
+    channel = root.delivery.channel
+    if channel is None or root.delivery.channel_kind != ChannelKind.POSTBACK or not root.sent.url_digest:
+        return None
+    if not info.context.requestor.has_perm(Permission.MANAGE_PLUGINS):
+        return None
+    return channel.target_url if url_digest(channel.target_url) == root.sent.url_digest else None
+
+
 class NotificationDeliveryAttempt(graphene.ObjectType):
     number = graphene.Int(required=True)
     trigger = enums.NotificationAttemptTrigger(required=True, description="Automatic, or a manual retry.")
@@ -226,6 +362,15 @@ class NotificationDeliveryAttempt(graphene.ObjectType):
     response_excerpt = graphene.String(description="The start of the response body (bounded).")
     verdict = graphene.String(required=True, description="success, retry or failed.")
     retry_in_s = graphene.Float(description="When retried automatically: after this many seconds.")
+    request = graphene.Field(
+        NotificationAttemptRequest,
+        description="What was sent (null when nothing was, and for attempts logged before requests were kept).",
+    )
+    response_headers = graphene.List(
+        graphene.NonNull(NotificationHeader),
+        description="The response's headers (at most 32, values cut at 256 characters, cookies not kept). Requires "
+        "the permission of the delivery's payload.",
+    )
 
     @staticmethod
     def resolve_error_kind(root: models.DeliveryAttempt, info: Info) -> str | None:
@@ -234,6 +379,26 @@ class NotificationDeliveryAttempt(graphene.ObjectType):
     @staticmethod
     def resolve_error_message(root: models.DeliveryAttempt, info: Info) -> str | None:
         return root.error_message or None
+
+    @staticmethod
+    def resolve_request(root: models.DeliveryAttempt, info: Info) -> _Request | None:
+        data = root.request
+        if not isinstance(data, dict):
+            return None
+        sent = exchange.SentRequest(
+            method=str(data.get("method", "")),
+            url=data.get("url"),
+            headers=tuple((str(h[0]), str(h[1])) for h in data.get("headers", [])),
+            body_sha256=str(data.get("body_sha256", "")),
+            body_size=int(data.get("body_size", 0)),
+            url_digest=str(data.get("url_digest", "")),
+        )
+        return _Request(root.delivery, sent)
+
+    @staticmethod
+    def resolve_response_headers(root: models.DeliveryAttempt, info: Info) -> list[tuple[str, str]]:
+        require_payload_access(info, root.delivery)
+        return [(str(h[0]), str(h[1])) for h in root.response_headers or []]
 
 
 class NotificationDelivery(graphene.ObjectType):

@@ -81,6 +81,8 @@ def attempt_row(
         response_excerpt=storable_text(outcome.response_excerpt),
         verdict=decision.verdict.value,
         retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
+        request=outcome.request.as_json() if outcome.request is not None else None,
+        response_headers=[list(header) for header in outcome.response_headers],
     )
 
 
@@ -91,7 +93,13 @@ def _usable_connection() -> bool:
 
 def _bare(outcome: Outcome) -> Outcome:
     """The outcome without anything the receiver chose (its body, its words): always storable."""
-    return replace(outcome, response_excerpt="[the response could not be stored]", error_message="", retry_after=None)
+    return replace(
+        outcome,
+        response_excerpt="[the response could not be stored]",
+        error_message="",
+        retry_after=None,
+        response_headers=(),
+    )
 
 
 def _write_results(results: list[Result], settings: NotifySettings) -> None:

@@ -16,14 +16,16 @@ import smtplib
 import socket
 import threading
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.crypto import salted_hmac
 
 from ..channels import expire_previous_secrets
 from ..conf import NotifySettings
-from ..delivery import deadline, envelope, http, signing
+from ..delivery import deadline, envelope, exchange, http, signing
 from ..delivery.outcome import ErrorKind, Outcome
 from ..events import ChannelKind, EventType
 from ..models import NotificationChannel, RecordedEvent
@@ -53,10 +55,45 @@ def signing_secrets(channel: NotificationChannel, now_ts: float) -> list[str]:
     return secrets_
 
 
+def url_digest(url: str) -> str:
+    """A keyed digest of a channel's URL, kept with an attempt: shows whether the URL is still the one used
+    (without storing it: it may hold a credential)."""
+    return salted_hmac("saleor_notify.attempt_url", url, algorithm="sha256").hexdigest()[:32]
+
+
+def _with_url_digest(outcome: Outcome, url: str) -> Outcome:
+    if outcome.request is None:
+        return outcome
+    return replace(outcome, request=replace(outcome.request, url_digest=url_digest(url)))
+
+
 def send_postback(channel: NotificationChannel, msg_id: str, body: bytes, settings: NotifySettings) -> Outcome:
     now = time.time()
     headers = signing.webhook_headers(signing_secrets(channel, now), msg_id, int(now), body)
-    return http.post(channel.target_url, body, headers, settings.http)
+    return _with_url_digest(http.post(channel.target_url, body, headers, settings.http), channel.target_url)
+
+
+def postback_body(event: RecordedEvent) -> bytes:
+    """The exact bytes a postback of ``event`` carries (the same on every attempt)."""
+    return envelope.encode(event_envelope(event))
+
+
+def slack_body(text: str) -> bytes:
+    return json.dumps({"text": slack_text(text)}).encode()
+
+
+def email_body(event: RecordedEvent) -> str:
+    return json.dumps(event_envelope(event), indent=2, sort_keys=True, default=str)
+
+
+def sent_body(kind: ChannelKind, event: RecordedEvent) -> bytes:
+    """The body an attempt of ``event`` to a channel of ``kind`` sent, derived again from the event
+    (the attempt log keeps only its digest)."""
+    if kind is ChannelKind.POSTBACK:
+        return postback_body(event)
+    if kind is ChannelKind.SLACK:
+        return slack_body(summary_line(event))
+    return email_body(event).encode()
 
 
 def summary_line(event: RecordedEvent) -> str:
@@ -96,19 +133,31 @@ def send_slack_text(channel: NotificationChannel, text: str, settings: NotifySet
             error_kind=ErrorKind.INVALID_TARGET,
             error_message="the Slack URL is not on an allowed Slack host (SLACK_HOSTS)",
         )
-    body = json.dumps({"text": slack_text(text)}).encode()
-    return http.post(channel.target_url, body, {}, settings.http)
+    body = slack_body(text)
+    return _with_url_digest(http.post(channel.target_url, body, {}, settings.http), channel.target_url)
 
 
 def send_email(channel: NotificationChannel, event: RecordedEvent, settings: NotifySettings) -> Outcome:
     started = time.monotonic()
-    data = event_envelope(event)
+    body = email_body(event)
     message = EmailMessage(
         subject=email_subject(summary_line(event)),
-        body=json.dumps(data, indent=2, sort_keys=True, default=str),
+        body=body,
         from_email=getattr(django_settings, "DEFAULT_FROM_EMAIL", None),
         to=list(channel.email_recipients),
         headers={"X-Notify-Event-Id": event.envelope_id},
+    )
+    request = exchange.SentRequest(
+        method="SMTP",
+        url=None,
+        headers=(
+            ("From", str(message.from_email or "")),
+            ("To", ", ".join(message.to)),
+            ("Subject", str(message.subject)),
+            ("X-Notify-Event-Id", event.envelope_id),
+        ),
+        body_sha256=exchange.body_digest(body.encode()),
+        body_size=len(body.encode()),
     )
     kind: ErrorKind | None = None
     error = ""
@@ -152,8 +201,10 @@ def send_email(channel: NotificationChannel, event: RecordedEvent, settings: Not
             kind, error = ErrorKind.SMTP_TEMPORARY, f"mail server unreachable: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - started) * 1000)
     if kind is not None:
-        return Outcome(duration_ms=duration_ms, error_kind=kind, error_message=error)
-    return Outcome(duration_ms=duration_ms, status_code=250, response_excerpt="accepted by the mail backend")
+        return Outcome(duration_ms=duration_ms, error_kind=kind, error_message=error, request=request)
+    return Outcome(
+        duration_ms=duration_ms, status_code=250, response_excerpt="accepted by the mail backend", request=request
+    )
 
 
 def _abort(backend: object, message: EmailMessage) -> None:
@@ -175,7 +226,7 @@ def send(channel: NotificationChannel, event: RecordedEvent, settings: NotifySet
     """Send ``event`` to ``channel`` once, the way its kind is sent."""
     kind = ChannelKind(channel.kind)
     if kind is ChannelKind.POSTBACK:
-        return send_postback(channel, event.envelope_id, envelope.encode(event_envelope(event)), settings)
+        return send_postback(channel, event.envelope_id, postback_body(event), settings)
     if kind is ChannelKind.SLACK:
         return send_slack(channel, event, settings)
     return send_email(channel, event, settings)

@@ -80,3 +80,5 @@ SUBSCRIPTION_CANCEL = (
     "mutation($input: NotificationSubscriptionCancelInput!) { notificationSubscriptionCancel(input: $input)"
     " { recorded errors { field code message } } }"
 )
+
+DELIVERY = "query($id: ID!) { notificationDelivery(id: $id) { id attempts { number request { method } } } }"

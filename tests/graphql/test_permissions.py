@@ -22,6 +22,7 @@ OPERATIONS = {
     "notificationChannels": (ops.CHANNELS, {}, PLUGINS),
     "notificationChannel": (ops.CHANNEL, {"id": CHANNEL}, PLUGINS),
     "notificationDeliveries": (ops.DELIVERIES, {}, ORDERS),
+    "notificationDelivery": (ops.DELIVERY, {"id": to_global_id("NotificationDelivery", 999999)}, ORDERS),
     "notificationHealth": ("{ notificationHealth { healthy } }", {}, PLUGINS),
     "notificationChannelCreate": (ops.CHANNEL_CREATE, {"input": {"name": "", "kind": "POSTBACK"}}, PLUGINS),
     "notificationChannelUpdate": (ops.CHANNEL_UPDATE, {"id": CHANNEL, "input": {}}, PLUGINS),

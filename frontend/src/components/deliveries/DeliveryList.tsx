@@ -1,13 +1,17 @@
 import { Box, Text } from "@saleor/macaw-ui";
+import { useState } from "react";
 
 import { EVENT_LABEL, KIND_LABEL, sourceLabel } from "../../events";
 import { formatTime } from "../../ui";
 import { lastAttempt, type DeliveriesProps } from "./delivery";
+import { DetailsToggle } from "./DetailsToggle";
+import { ExchangePanel } from "./ExchangePanel";
 import { RetryCell } from "./RetryCell";
 import { StatusMark } from "./StatusMark";
 
 /** The deliveries as a list of blocks, for a narrow frame. */
-export function DeliveryList({ deliveries, retry, showChannel = true }: DeliveriesProps) {
+export function DeliveryList({ deliveries, retry, showChannel = true, detailsLabel = "View attempts" }: DeliveriesProps) {
+  const [open, setOpen] = useState<string | null>(null);
   return (
     <Box as="ul" data-testid="deliveries" data-layout="list" padding={0} margin={0} style={{ listStyle: "none" }}>
       {deliveries.map((d, i) => (
@@ -39,9 +43,15 @@ export function DeliveryList({ deliveries, retry, showChannel = true }: Deliveri
             Attempts: <span data-testid="attempt-count">{d.attempts.length}</span>
             {d.attempts.length ? ` · last: ${lastAttempt(d)}` : ""} · {formatTime(d.updatedAt)}
           </Text>
-          <Box>
+          <Box display="flex" flexWrap="wrap" alignItems="flex-start" gap={2}>
             <RetryCell d={d} retry={retry} />
+            <DetailsToggle label={detailsLabel} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} controls={`exchange-${d.id}`} />
           </Box>
+          {open === d.id ? (
+            <Box id={`exchange-${d.id}`} data-testid="delivery-details" __minWidth="0">
+              <ExchangePanel deliveryId={d.id} />
+            </Box>
+          ) : null}
         </Box>
       ))}
     </Box>

@@ -33,4 +33,6 @@ export type DeliveriesProps = {
   /** Offer a Retry button on the failed deliveries that can be retried. */
   retry?: RetryHandlers;
   showChannel?: boolean;
+  /** The label of each row's button that opens what its attempts sent and got back. */
+  detailsLabel?: string;
 };

@@ -55,7 +55,7 @@ export function OrderDeliveriesPage({ orderId, full }: { orderId: string | null;
     return (
       <>
         <FormErrors messages={errorMessages(retryOrder.errors)} />
-        <DeliveryTable deliveries={deliveries} retry={retry} />
+        <DeliveryTable deliveries={deliveries} retry={retry} detailsLabel="View payload" />
         {full && retryable > 1 ? (
           <Box display="flex" justifyContent="flex-end" paddingTop={4}>
             <Button variant="secondary" onClick={retryAll}>
