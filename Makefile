@@ -23,7 +23,12 @@ $(PAGES): frontend/package-lock.json frontend/package.json frontend/index.html f
 
 pages: $(PAGES)
 
-test: $(VENV)/.installed $(PAGES)
+# The AsyncAPI project's parser, which a test runs on the event catalog (Node 20+ and npm).
+ASYNCAPI_PARSER := build_support/asyncapi/node_modules/.package-lock.json
+$(ASYNCAPI_PARSER): build_support/asyncapi/package-lock.json build_support/asyncapi/package.json
+	npm ci --prefix build_support/asyncapi --no-audit --no-fund --loglevel=error
+
+test: $(VENV)/.installed $(PAGES) $(ASYNCAPI_PARSER)
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""HTTP side of the dashboard app: manifest, token registration and the pages' files.
+"""HTTP side of the dashboard app: manifest, token registration, the event catalog and the pages' files.
 
 ``route`` is called from ``NotifyPlugin.webhook()`` with the path after the plugin's prefix;
 it answers the paths under ``/app`` and returns None for anything else. Nothing here imports
@@ -19,7 +19,7 @@ from pathlib import Path
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
-from .. import shop
+from .. import catalog, shop
 from ..models import DashboardApp
 from ..shop import VerifiedApp
 from .manifest import build_manifest
@@ -65,6 +65,8 @@ def route(request: HttpRequest, path: str, verify_token: TokenVerifier | None = 
         return manifest_view(request, prefix)
     if sub == "register":
         return register_view(request, verify_token or _shop_verifier)
+    if sub == "asyncapi.json":
+        return catalog_view(request)
     if sub.startswith("assets/"):
         return asset_view(request, sub[len("assets/") :])
     return page_view(request, prefix)
@@ -87,6 +89,17 @@ def manifest_view(request: HttpRequest, prefix: str) -> HttpResponse:
     response = JsonResponse(build_manifest(request.build_absolute_uri(prefix)))
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"  # the dashboard may fetch it from its own origin
+    return response
+
+
+def catalog_view(request: HttpRequest) -> HttpResponse:
+    """The event catalog (AsyncAPI 3.0). Public, like the manifest: it holds the published schemas
+    and examples only (no shop data, no secret), and a receiver's developer has no staff token."""
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed("GET")
+    response = HttpResponse(catalog.catalog_json(), content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # changes with the plugin's version
+    response["Access-Control-Allow-Origin"] = "*"  # AsyncAPI tools may read it from their own origin
     return response
 
 

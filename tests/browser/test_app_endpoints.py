@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
+from saleor_notify_plugin.catalog import catalog_json
 from saleor_notify_plugin.dashboard.views import VerifiedApp
 from saleor_notify_plugin.models import DashboardApp
 from tests.browser.server import APP_TOKENS
@@ -34,6 +37,19 @@ def test_manifest_describes_the_app_and_its_pages(site):
         "POPUP": f"{site.plugin_url}/app/order/deliveries",
     }
     assert requests.post(f"{site.plugin_url}/app/manifest/", timeout=5).status_code == 405
+
+
+def test_the_event_catalog_is_served_to_anyone(site):
+    """No token needed (it holds the published schemas and examples only); AsyncAPI tools may fetch it."""
+    url = f"{site.plugin_url}/app/asyncapi.json"
+    response = requests.get(url, timeout=5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.json() == json.loads(catalog_json())
+    assert response.json()["asyncapi"] == "3.0.0" and len(response.json()["channels"]) == 10
+    assert requests.head(url, timeout=5).status_code == 200
+    assert requests.post(url, timeout=5).status_code == 405
 
 
 def test_registration_keeps_the_app_of_a_genuine_token_and_refuses_others(site):

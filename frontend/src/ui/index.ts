@@ -6,6 +6,7 @@ export { Card } from "./Card";
 export { copyKeys, copyText, selectText } from "./clipboard";
 export { ConfirmDialog } from "./ConfirmDialog";
 export { Dialog } from "./Dialog";
+export { ExternalLink } from "./ExternalLink";
 export { FieldError } from "./FieldError";
 export { formatTime } from "./formatTime";
 export { FormErrors } from "./FormErrors";
