@@ -76,3 +76,10 @@ SUBSCRIPTION_CANCEL = (
     "mutation($input: NotificationSubscriptionCancelInput!) { notificationSubscriptionCancel(input: $input)"
     " { recorded errors { field code message } } }"
 )
+CHANNEL_RECOVER = (
+    "mutation($id: ID!, $since: DateTime!, $dryRun: Boolean) {"
+    " notificationChannelRecover(id: $id, since: $since, dryRun: $dryRun) {"
+    " recovery { dryRun since count ratePerS firstSendAt lastSendAt"
+    " first { orderNumber failedAt sendAt delivery { id status failureKind event { id type occurredAt } } } }"
+    " errors { field code message } } }"
+)
