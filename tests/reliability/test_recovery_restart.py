@@ -3,6 +3,7 @@ after a restart the rest still arrives, once each, and still at the rate (not al
 
 from __future__ import annotations
 
+import statistics
 import uuid
 from datetime import timedelta
 
@@ -64,9 +65,13 @@ def test_a_recovery_survives_a_worker_killed_part_way(spawn_worker, receiver, pa
     after_restart = sorted(r.at for r in receiver.received(path)[arrived_at_restart:])
     gaps = [b - a for a, b in zip(after_restart, after_restart[1:], strict=False)]
     interval_s = 1 / RATE_PER_S
+    span_s = after_restart[-1] - after_restart[0]
     print(
-        f"\nrecovery across a kill: {sent_before_kill} sent before it, {len(after_restart)} after the restart, "
-        f"gaps min {min(gaps) * 1000:.0f} ms (pace {interval_s * 1000:.0f} ms)"
+        f"\nrecovery across a kill: {sent_before_kill} sent before it, {len(after_restart)} after the restart "
+        f"over {span_s:.2f} s, gaps min {min(gaps) * 1000:.0f} ms, median {statistics.median(gaps) * 1000:.0f} ms "
+        f"(pace {interval_s * 1000:.0f} ms)"
     )
     assert len(after_restart) == FAILED - sent_before_kill
-    assert min(gaps) >= 0.5 * interval_s, "the sweep sent the recovery's rest at once"
+    # Sent at once, the rest would arrive within a few tens of milliseconds.
+    assert span_s >= len(gaps) * interval_s * 0.8, "the sweep sent the recovery's rest at once"
+    assert statistics.median(gaps) >= 0.8 * interval_s
