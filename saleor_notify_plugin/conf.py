@@ -140,6 +140,9 @@ class NotifySettings:
     # A worker that claimed a delivery owns it for the time limit plus this margin; after that
     # (worker killed) the sweep hands it to another worker. Tests shorten it to see that quickly.
     lease_margin_s: float = setting(30.0, minimum=0)
+    # A recovery ("recover since") sends a channel's failed deliveries again at most this many per
+    # second, so a receiver just back from an outage is not flooded by its backlog.
+    recover_rate_per_s: float = setting(5.0, minimum=0.01)
     # The reconciliation looks at what Saleor committed this long ago (hooks go first).
     reconcile_delay_s: float = setting(60.0, minimum=0)
     # Retention of the delivery log.

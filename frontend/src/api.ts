@@ -169,6 +169,23 @@ export type Delivery = {
   updatedAt: string;
 };
 
+/** One delivery of a channel's recovery: what it was, when it failed, when it is sent again. */
+export type RecoveryItem = {
+  orderNumber: string | null;
+  failedAt: string;
+  sendAt: string;
+  delivery: { id: string; failureKind: string | null; event: { type: import("./events").EventType; occurredAt: string } };
+};
+/** A channel's recovery (notificationChannelRecover): a dry run, or what was queued. */
+export type Recovery = {
+  dryRun: boolean;
+  count: number;
+  ratePerS: number;
+  firstSendAt: string | null;
+  lastSendAt: string | null;
+  first: RecoveryItem[];
+};
+
 const EVENT_FIELDS = `type name isEnabled postbackOnly manualRetry channels { id sources createdAt channel { ${CHANNEL_FIELDS} } }`;
 const DELIVERY_FIELDS = `id status failureKind canRetry channelName channelKind channel { id isActive }
   event { id type source orderId occurredAt }
@@ -274,6 +291,15 @@ export const api = {
       `mutation($id: ID!) { notificationDeliveryRetry(id: $id) { delivery { ${DELIVERY_FIELDS} } ${ERRORS} } }`,
       { id },
     ).then((d) => d.notificationDeliveryRetry),
+  recoverChannel: (id: string, since: string, dryRun: boolean) =>
+    gql<{ notificationChannelRecover: { recovery: Recovery | null; errors: FieldError[] } }>(
+      `mutation($id: ID!, $since: DateTime!, $dryRun: Boolean) {
+        notificationChannelRecover(id: $id, since: $since, dryRun: $dryRun) {
+          recovery { dryRun count ratePerS firstSendAt lastSendAt
+            first { orderNumber failedAt sendAt delivery { id failureKind event { type occurredAt } } } }
+          ${ERRORS} } }`,
+      { id, since, dryRun },
+    ).then((d) => d.notificationChannelRecover),
   retryOrder: (orderId: string) =>
     gql<{ notificationOrderRetry: { deliveries: Delivery[] | null; errors: FieldError[] } }>(
       `mutation($orderId: ID!) { notificationOrderRetry(orderId: $orderId) { deliveries { id } ${ERRORS} } }`,

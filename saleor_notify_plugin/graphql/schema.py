@@ -8,6 +8,7 @@ from .health import Query  # the queries, with notificationHealth
 from .mutations.channel_create import NotificationChannelCreate
 from .mutations.channel_delete import NotificationChannelDelete
 from .mutations.channel_resume import NotificationChannelResume
+from .mutations.channel_recover import NotificationChannelRecover
 from .mutations.channel_rotate_secret import NotificationChannelRotateSecret
 from .mutations.channel_test import NotificationChannelTest
 from .mutations.channel_update import NotificationChannelUpdate
@@ -29,6 +30,7 @@ class Mutation(graphene.ObjectType):
     notification_channel_rotate_secret = NotificationChannelRotateSecret.Field()
     notification_channel_test = NotificationChannelTest.Field()
     notification_channel_resume = NotificationChannelResume.Field()
+    notification_channel_recover = NotificationChannelRecover.Field()
     notification_event_update = NotificationEventUpdate.Field()
     notification_event_channel_attach = NotificationEventChannelAttach.Field()
     notification_event_channel_update = NotificationEventChannelUpdate.Field()

@@ -6,7 +6,7 @@ event) and :func:`purge_old` (attempts and finished events past their retention,
 previous signing secrets past their window).
 
 Hands to the next stage: ``saleor_notify.fan_out`` messages (up to ``broker.MAX_BATCH`` events
-each) and ``saleor_notify.deliver`` messages.
+each) and ``saleor_notify.deliver`` messages (manual attempts paced per channel by ``recovery``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .. import activity
 from ..channels import expire_previous_secrets
 from ..conf import get_settings
 from ..models import Delivery, DeliveryAttempt, DeliveryStatus, NotificationChannel, RecordedEvent
-from . import broker
+from . import broker, recovery
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     if paused := list(NotificationChannel.objects.filter(paused_at__isnull=False).values_list("pk", flat=True)):
         due = due.exclude(channel_id__in=paused)
     delivery_ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
-    Delivery.objects.filter(pk__in=delivery_ids).update(next_attempt_at=now)
+    # Manual attempts (a recovery's) keep their channel's pace; the rest go now.
+    paced = recovery.pace_lost(delivery_ids, now) if delivery_ids else set()
+    now_ids = [pk for pk in delivery_ids if pk not in paced]
+    Delivery.objects.filter(pk__in=now_ids).update(next_attempt_at=now)
     for start in range(0, len(event_ids), broker.MAX_BATCH):
         broker.send_task(broker.FAN_OUT_TASK, [[str(pk) for pk in event_ids[start : start + broker.MAX_BATCH]]])
-    for pk in delivery_ids:
+    for pk in now_ids:
         broker.send_task(broker.DELIVER_TASK, [pk])
     if event_ids or delivery_ids:
         logger.info("saleor-notify sweep: re-enqueued %d events, %d deliveries", len(event_ids), len(delivery_ids))

@@ -82,3 +82,10 @@ SUBSCRIPTION_CANCEL = (
 )
 
 DELIVERY = "query($id: ID!) { notificationDelivery(id: $id) { id attempts { number request { method } } } }"
+CHANNEL_RECOVER = (
+    "mutation($id: ID!, $since: DateTime!, $dryRun: Boolean) {"
+    " notificationChannelRecover(id: $id, since: $since, dryRun: $dryRun) {"
+    " recovery { dryRun since count ratePerS firstSendAt lastSendAt"
+    " first { orderNumber failedAt sendAt delivery { id status failureKind event { id type occurredAt } } } }"
+    " errors { field code message } } }"
+)

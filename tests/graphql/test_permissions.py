@@ -30,6 +30,9 @@ OPERATIONS = {
     "notificationChannelRotateSecret": (ops.CHANNEL_ROTATE, {"id": CHANNEL}, PLUGINS),
     "notificationChannelTest": (ops.CHANNEL_TEST, {"id": CHANNEL}, PLUGINS),
     "notificationChannelResume": (ops.CHANNEL_RESUME, {"id": CHANNEL}, PLUGINS),
+    "notificationChannelRecover": (
+        ops.CHANNEL_RECOVER, {"id": CHANNEL, "since": "2026-01-01T00:00:00+00:00", "dryRun": True}, ORDERS
+    ),
     "notificationEventUpdate": (ops.EVENT_UPDATE, {"event": "ORDER_COMPLETED", "on": False}, PLUGINS),
     "notificationEventChannelAttach": (
         ops.ATTACH, {"event": "ORDER_COMPLETED", "channelId": CHANNEL, "sources": ["SHOP"]}, PLUGINS

@@ -2,7 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { ArrowLeft } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 
-import { api, errorMessages, type Channel, type ChannelHealth, type Delivery } from "../../api";
+import { api, errorMessages, type Channel, type ChannelHealth, type Delivery, type Recovery } from "../../api";
 import { useBridge } from "../../bridge";
 import { ChannelForm } from "../../components/ChannelForm";
 import { DeliveryTable } from "../../components/deliveries/DeliveryTable";
@@ -13,6 +13,7 @@ import { Card, ConfirmDialog, FormErrors, Loading, PageHeader } from "../../ui";
 import { useMutation } from "../../useMutation";
 import { AttachedEventsCard } from "./AttachedEventsCard";
 import { HealthCard } from "./HealthCard";
+import { RecoverDialog } from "./RecoverDialog";
 import { TestResult } from "./TestResult";
 
 type ChannelWithEvents = Channel & { events: { id: string; event: string; sources: string[] }[]; health: ChannelHealth };
@@ -39,6 +40,8 @@ export function ChannelDetailPage({ id }: { id: string }) {
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [testOutcome, setTestOutcome] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  const [recovering, setRecovering] = useState(false);
+  const [recovered, setRecovered] = useState<string | null>(null);
   const test = useMutation(api.testChannel);
   const resume = useMutation(api.resumeChannel);
   const confirmed = useMutation(async (action: Confirm, channelId: string) =>
@@ -89,6 +92,18 @@ export function ChannelDetailPage({ id }: { id: string }) {
     }
   };
 
+  const queued = (r: Recovery) => {
+    setRecovering(false);
+    const what = r.count === 1 ? "1 delivery" : `${r.count} deliveries`;
+    const last = r.lastSendAt ? new Date(r.lastSendAt).toLocaleTimeString() : null;
+    const text = r.count
+      ? `${what} queued to be sent again${last && r.count > 1 ? `; the last at ${last}` : ""}.`
+      : "Nothing to send again.";
+    setRecovered(text);
+    notify("success", text);
+    load();
+  };
+
   return (
     <Box>
       <PageHeader
@@ -98,6 +113,10 @@ export function ChannelDetailPage({ id }: { id: string }) {
           <>
             <Button variant="secondary" onClick={sendTest} disabled={test.busy}>
               {test.busy ? "Sending…" : "Send test"}
+            </Button>
+            <Button variant="secondary" onClick={() => setRecovering(true)} disabled={!channel.isActive}
+              title={channel.isActive ? undefined : "Activate the channel to recover it."}>
+              Recover since…
             </Button>
             <Button variant="secondary" onClick={() => setConfirm("rotate")} disabled={channel.kind !== "POSTBACK"}>
               Rotate secret
@@ -110,6 +129,11 @@ export function ChannelDetailPage({ id }: { id: string }) {
       />
       {testResult ? <TestResult text={testResult} /> : null}
       <FormErrors messages={errorMessages(resume.errors)} />
+      {recovered ? (
+        <Box role="status" data-testid="recover-result" paddingBottom={4}>
+          <Text color="success1">{recovered}</Text>
+        </Box>
+      ) : null}
       <Box display="grid" __gridTemplateColumns="minmax(0, 3fr) minmax(0, 2fr)" gap={6}>
         <Box>
           <Card title="Settings">
@@ -159,6 +183,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
         onConfirm={doConfirm}
         onClose={() => setConfirm(null)}
       />
+      <RecoverDialog open={recovering} channel={channel} onClose={() => setRecovering(false)} onQueued={queued} />
       <SecretReveal secret={secret} title="New signing secret" onClose={() => setSecret(null)} />
     </Box>
   );
