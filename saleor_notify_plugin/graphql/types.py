@@ -89,6 +89,12 @@ class NotificationEventChannel(graphene.ObjectType):
         required=True,
         description="The event fires on this channel only when its source is among these.",
     )
+    saleor_channels = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Slugs of the stores (Saleor channels) whose events it receives; empty: every store, and "
+        "events of no store (an account registered, a survey without a purchase).",
+    )
     created_at = graphene.DateTime(required=True)
 
     class Meta:
@@ -101,6 +107,18 @@ class NotificationEventChannel(graphene.ObjectType):
     @staticmethod
     def resolve_sources(root: models.EventChannel, info: Info) -> list[str]:
         return root.sources
+
+    @staticmethod
+    def resolve_saleor_channels(root: models.EventChannel, info: Info) -> list[str]:
+        return list(root.saleor_channels or [])
+
+
+class NotificationSaleorChannel(graphene.ObjectType):
+    slug = graphene.String(required=True, description="What attachments name it by (saleorChannels).")
+    name = graphene.String(required=True)
+
+    class Meta:
+        description = "A store of the shop: one of Saleor's channels (a country store, a wholesale store)."
 
 
 @dataclass(frozen=True)

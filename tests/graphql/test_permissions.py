@@ -23,6 +23,7 @@ OPERATIONS = {
     "notificationChannel": (ops.CHANNEL, {"id": CHANNEL}, PLUGINS),
     "notificationDeliveries": (ops.DELIVERIES, {}, ORDERS),
     "notificationHealth": ("{ notificationHealth { healthy } }", {}, PLUGINS),
+    "notificationSaleorChannels": (ops.SALEOR_CHANNELS, {}, PLUGINS),
     "notificationChannelCreate": (ops.CHANNEL_CREATE, {"input": {"name": "", "kind": "POSTBACK"}}, PLUGINS),
     "notificationChannelUpdate": (ops.CHANNEL_UPDATE, {"id": CHANNEL, "input": {}}, PLUGINS),
     "notificationChannelDelete": (ops.CHANNEL_DELETE, {"id": CHANNEL}, PLUGINS),
