@@ -100,6 +100,7 @@ class EventChannel(models.Model):
     source_funnel = models.BooleanField(default=True)
     saleor_channels = models.JSONField(
         default=list,
+        db_default=models.Value([], output_field=models.JSONField()),  # rows written by code that predates it
         blank=True,
         help_text="Slugs of the Saleor channels (stores) whose events it receives; empty: every store.",
     )
@@ -137,7 +138,11 @@ class RecordedEvent(models.Model):
     subject_id = models.CharField(max_length=255, help_text="The Saleor object's id (or an e-mail address).")
     order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
     saleor_channel = models.CharField(
-        max_length=255, blank=True, default="", help_text="The slug of the Saleor channel (store) it happened in."
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",  # rows written by code that predates it (a process of the last release, mid-deploy)
+        help_text="The slug of the Saleor channel (store) it happened in.",
     )
     idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
     payload = models.JSONField(encoder=DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")

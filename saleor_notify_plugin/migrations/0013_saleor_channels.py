@@ -1,6 +1,8 @@
 """Stores (Saleor channels): an attachment may be limited to some (``EventChannel.saleor_channels``,
 empty: every store), and each recorded event keeps its store's slug (``RecordedEvent.saleor_channel``),
-which fan-out matches on. The outbox's new index is built without blocking the shop's INSERTs."""
+which fan-out matches on. Both columns have a database default, so a process still running the
+previous release (mid-deploy) keeps writing; the outbox's index is built without blocking the
+shop's INSERTs."""
 
 from django.db import migrations, models
 
@@ -40,12 +42,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='eventchannel',
             name='saleor_channels',
-            field=models.JSONField(blank=True, default=list, help_text='Slugs of the Saleor channels (stores) whose events it receives; empty: every store.'),
+            field=models.JSONField(blank=True, db_default=models.Value([], output_field=models.JSONField()), default=list, help_text='Slugs of the Saleor channels (stores) whose events it receives; empty: every store.'),
         ),
         migrations.AddField(
             model_name='recordedevent',
             name='saleor_channel',
-            field=models.CharField(blank=True, default='', help_text='The slug of the Saleor channel (store) it happened in.', max_length=255),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The slug of the Saleor channel (store) it happened in.', max_length=255),
         ),
         AddIndexWithoutBlockingWrites(
             model_name='recordedevent',

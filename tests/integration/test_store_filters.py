@@ -105,3 +105,26 @@ def test_what_is_recorded_with_its_store_or_none_matches_each_event_s_published_
         payloads.validate(event, row.payload)
         assert row.payload["saleor_channel"] == (store.data() if store else None)
         assert row.saleor_channel == (store.slug if store else "")
+
+
+def test_rows_written_by_the_previous_release_mean_every_store_and_no_store(receiver, path):
+    """Mid-deploy, a process of the previous release writes attachments and events without the new
+    columns: the database fills them in (every store; no store), and nothing it writes fails."""
+    from django.db import connection
+
+    channel = postback_channel(receiver.url(path))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO saleor_notify_eventchannel (event, channel_id, source_admin, source_shop, source_funnel,"
+            " created_at) VALUES ('REFUND_APPLIED', %s, true, true, true, now())",
+            [channel.pk],
+        )
+        cursor.execute(
+            "INSERT INTO saleor_notify_notificationevent (id, event, source, subject_type, subject_id, order_id,"
+            " idempotency_key, payload, occurred_at, created_at, dispatch_requested_at)"
+            " VALUES (%s, 'REFUND_APPLIED', 'SHOP', 'order', '1', '', 'previous-release', '{}', now(), now(), now())",
+            [uuid.uuid4()],
+        )
+    [attachment] = channel.attachments.all()
+    assert attachment.saleor_channels == [] and attachment.receives_saleor_channel("")
+    assert RecordedEvent.objects.get(idempotency_key="previous-release").saleor_channel == ""
