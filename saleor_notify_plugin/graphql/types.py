@@ -201,6 +201,7 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     source = enums.NotificationSource(required=True)
     subject = graphene.Field(NotificationSubject, required=True)
     order_id = graphene.ID(description="Saleor's global ID of the order, when the event concerns one.")
+    saleor_channel = graphene.String(description="The slug of the store (Saleor channel) it happened in; null: none.")
     occurred_at = graphene.DateTime(required=True)
 
     @staticmethod
@@ -218,6 +219,10 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     @staticmethod
     def resolve_order_id(root: models.RecordedEvent, info: Info) -> str | None:
         return saleor_order_id(root.order_id) if root.order_id else None
+
+    @staticmethod
+    def resolve_saleor_channel(root: models.RecordedEvent, info: Info) -> str | None:
+        return root.saleor_channel or None
 
 
 class NotificationDeliveryAttempt(graphene.ObjectType):

@@ -1,12 +1,15 @@
 """Attachments limited to stores (the shop's Saleor channels) through the API, and the store events carry."""
 
 import pytest
+from django.db import transaction
 
 from saleor_notify_plugin import switches
-from saleor_notify_plugin.events import EventType
+from saleor_notify_plugin.events import EventType, Source
 from saleor_notify_plugin.graphql.ids import to_global_id
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS
 from saleor_notify_plugin.models import EventChannel, RecordedEvent
+from saleor_notify_plugin.payloads import SaleorChannel
+from saleor_notify_plugin.pipeline import fan_out, recording
 from tests.builders import attach, postback_channel
 from tests.graphql.operations import SALEOR_CHANNELS, SUBSCRIPTION_CANCEL, SURVEY_COMPLETE
 from tests.support.fake_shop import no_shop
@@ -129,3 +132,17 @@ def test_a_canceled_subscription_of_a_known_order_names_the_order_s_store(gql, s
     [event] = RecordedEvent.objects.all()
     assert event.saleor_channel == "wholesale"
     assert event.payload["saleor_channel"] == {"slug": "wholesale", "name": "Wholesale"}
+
+
+def test_the_delivery_log_names_each_event_s_store(gql, stores, receiver, path):
+    attach(EventType.REFUND_APPLIED, postback_channel(receiver.url(path)))
+    for key, store in (("de", SaleorChannel(slug="de", name="Germany")), ("none", None)):
+        with transaction.atomic():
+            event_id = recording.record_event(
+                EventType.REFUND_APPLIED, Source.SHOP, subject_type="order", subject_id=key, payload={},
+                idempotency_key=f"log:{key}", saleor_channel=store,
+            )
+        fan_out.fan_out(event_id)
+    log = gql("{ notificationDeliveries { edges { node { event { subject { id } saleorChannel } } } } }")
+    events = [edge["node"]["event"] for edge in log.data["notificationDeliveries"]["edges"]]
+    assert sorted((e["subject"]["id"], e["saleorChannel"]) for e in events) == [("de", "de"), ("none", None)]
