@@ -45,12 +45,17 @@ export function AttachmentRow({
           ))}
         </Box>
         {attachment.saleorChannels.length ? (
-          <Box display="flex" gap={1} paddingTop={1} alignItems="center" data-testid="attachment-stores" aria-label="Stores">
-            {attachment.saleorChannels.map((slug) => (
-              <Mark key={slug} tone="info">
-                {storeName(stores, slug)}
-              </Mark>
-            ))}
+          <Box display="flex" gap={2} paddingTop={1} alignItems="center">
+            <Text size={2} color="default2">
+              Only in
+            </Text>
+            <Box display="flex" gap={1} data-testid="attachment-stores" aria-label="Stores">
+              {attachment.saleorChannels.map((slug) => (
+                <Mark key={slug} tone="info">
+                  {storeName(stores, slug)}
+                </Mark>
+              ))}
+            </Box>
           </Box>
         ) : null}
       </Box>
