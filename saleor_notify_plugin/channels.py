@@ -11,13 +11,20 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import shop
 from .conf import get_settings
 from .delivery.signing import generate_secret
 from .errors import NotifyError, NotifyErrorCode
 from .events import ChannelKind, EventType
 from .models import EventChannel, NotificationChannel
 from .switches import parse_event
-from .validation import check_text, validate_emails, validate_sources, validate_target_url
+from .validation import (
+    check_text,
+    validate_emails,
+    validate_saleor_channel_slugs,
+    validate_sources,
+    validate_target_url,
+)
 
 #: After a rotation, receivers get signatures with the old secret too for this long.
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
@@ -132,9 +139,41 @@ def _get_channel(channel_id: int, lock: bool = False) -> NotificationChannel:
     return channel
 
 
-def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[str]) -> EventChannel:
+#: How many of the shop's stores an error about an unknown one lists.
+_STORES_NAMED = 10
+
+
+def _clean_saleor_channels(slugs: Iterable[str], field: str = "saleorChannels") -> list[str]:
+    """The stores an attachment is limited to: slugs of the shop's Saleor channels.
+
+    Outside Saleor (no shop to ask) a well-formed slug is taken as given.
+    """
+    cleaned = validate_saleor_channel_slugs(slugs, field)
+    if not cleaned:
+        return cleaned
+    try:
+        known = [c.slug for c in shop.installed().saleor_channels()]
+    except shop.ShopUnavailable:
+        return cleaned
+    unknown = [slug for slug in cleaned if slug not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)[:_STORES_NAMED]) + (", ..." if len(known) > _STORES_NAMED else "")
+        raise NotifyError(
+            NotifyErrorCode.INVALID,
+            f"The shop has no store (Saleor channel) with the slug {unknown[0][:60]!r}; "
+            + (f"its stores are {listed}." if known else "it has no store."),
+            field,
+        )
+    return cleaned
+
+
+def attach_channel(
+    event: EventType | str, channel_id: int, sources: Iterable[str], saleor_channels: Iterable[str] = ()
+) -> EventChannel:
+    """Attach a channel to an event for ``sources``, limited to the stores ``saleor_channels`` (none: every store)."""
     event_type = parse_event(event)
     source_set = validate_sources(sources)
+    stores = _clean_saleor_channels(saleor_channels)
     with transaction.atomic():
         channel = _get_channel(channel_id)
         if event_type.postback_only and channel.kind != ChannelKind.POSTBACK:
@@ -148,7 +187,10 @@ def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[st
         try:
             with transaction.atomic():
                 return EventChannel.objects.create(
-                    event=event_type.value, channel=channel, **EventChannel.source_fields(source_set)
+                    event=event_type.value,
+                    channel=channel,
+                    saleor_channels=stores,
+                    **EventChannel.source_fields(source_set),
                 )
         except IntegrityError:  # a concurrent attach won the race
             raise NotifyError(
@@ -156,14 +198,20 @@ def attach_channel(event: EventType | str, channel_id: int, sources: Iterable[st
             ) from None
 
 
-def update_attachment(attachment_id: int, sources: Iterable[str]) -> EventChannel:
+def update_attachment(
+    attachment_id: int, sources: Iterable[str], saleor_channels: Iterable[str] | None = None
+) -> EventChannel:
+    """New sources, and (unless ``saleor_channels`` is None) new stores: empty for every store."""
     source_set = validate_sources(sources)
+    stores = None if saleor_channels is None else _clean_saleor_channels(saleor_channels)
     with transaction.atomic():
         attachment = EventChannel.objects.select_for_update().filter(pk=attachment_id).first()
         if attachment is None:
             raise NotifyError(NotifyErrorCode.NOT_FOUND, "No such attachment.", "id")
         for key, value in EventChannel.source_fields(source_set).items():
             setattr(attachment, key, value)
+        if stores is not None:
+            attachment.saleor_channels = stores
         attachment.save()
     return attachment
 

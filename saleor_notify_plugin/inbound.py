@@ -122,10 +122,12 @@ def complete_survey(
     checkout_token: str | None = None,
     order_id: str | None = None,
     max_per_reference: int | None = None,
+    saleor_channel: payloads.SaleorChannel | None = None,
 ) -> bool:
     """Record Survey completed (delivered to postback channels only). False: reported before, or off.
 
     At most ``max_per_reference`` different surveys per checkout or order (LIMIT_REACHED past it).
+    ``saleor_channel``: the store of that checkout or order (None: no purchase, or not known).
     """
     survey_id = clean_text(survey_id, "surveyId", 128, required=True)
     email = clean_email(email)
@@ -161,6 +163,7 @@ def complete_survey(
                 "order_id": order_id,
             },
             idempotency_key=key,
+            saleor_channel=saleor_channel,
         )
     return event_id is not None
 
@@ -171,9 +174,18 @@ def subscription_canceled_key(subscription_id: str) -> str:
 
 
 def cancel_subscription(
-    *, subscription_id: object, email: object, order_id: str | None, reason: object, source: Source | str = Source.SHOP
+    *,
+    subscription_id: object,
+    email: object,
+    order_id: str | None,
+    reason: object,
+    source: Source | str = Source.SHOP,
+    saleor_channel: payloads.SaleorChannel | None = None,
 ) -> bool:
-    """Record Subscription canceled as the subscription system reports it. False: reported before, or off."""
+    """Record Subscription canceled as the subscription system reports it. False: reported before, or off.
+
+    ``saleor_channel``: the store of the order that started the subscription (None: not known).
+    """
     subscription_id = clean_text(subscription_id, "subscriptionId", 128, required=True)
     email = clean_email(email)
     reason = clean_text(reason, "reason", 1000)
@@ -187,5 +199,6 @@ def cancel_subscription(
             subscription_id=subscription_id, email=email, order_id=order_id, reason=reason
         ),
         idempotency_key=subscription_canceled_key(subscription_id),
+        saleor_channel=saleor_channel,
     )
     return event_id is not None

@@ -107,13 +107,19 @@ class SwitchPeriod(models.Model):
 
 
 class EventChannel(models.Model):
-    """A channel attached to an event, limited to some of the three sources."""
+    """A channel attached to an event, limited to some of the three sources, and maybe to some stores."""
 
     event = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="attachments")
     source_admin = models.BooleanField(default=True)
     source_shop = models.BooleanField(default=True)
     source_funnel = models.BooleanField(default=True)
+    saleor_channels = models.JSONField(
+        default=list,
+        db_default=models.Value([], output_field=models.JSONField()),  # rows written by code that predates it
+        blank=True,
+        help_text="Slugs of the Saleor channels (stores) whose events it receives; empty: every store.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +129,10 @@ class EventChannel(models.Model):
     @property
     def sources(self) -> list[str]:
         return [s.value for s in Source if getattr(self, f"source_{s.value.lower()}")]
+
+    def receives_saleor_channel(self, slug: str) -> bool:
+        """Limited to stores: events of those stores only. Unlimited: every event, a store-less one too."""
+        return not self.saleor_channels or (bool(slug) and slug in self.saleor_channels)
 
     @staticmethod
     def source_fields(sources: list[str] | set[str]) -> dict[str, bool]:
@@ -143,6 +153,13 @@ class RecordedEvent(models.Model):
     subject_type = models.CharField(max_length=32, help_text="order, user, fulfillment, transaction, ...")
     subject_id = models.CharField(max_length=255, help_text="The Saleor object's id (or an e-mail address).")
     order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
+    saleor_channel = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",  # rows written by code that predates it (a process of the last release, mid-deploy)
+        help_text="The slug of the Saleor channel (store) it happened in.",
+    )
     idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
     payload = models.JSONField(encoder=DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")
     occurred_at = models.DateTimeField()
@@ -162,6 +179,7 @@ class RecordedEvent(models.Model):
                 condition=Q(fanned_out_at__isnull=True),
             ),
             models.Index(fields=("created_at",), name="notify_event_created_idx"),
+            models.Index(fields=("saleor_channel",), name="notify_event_store_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,9 +3,9 @@
 It reads Saleor's checkouts and orders, asks Saleor who a caller is (``get_context_value``:
 an app token first, then the user from the JWT backends) and which of the API's permissions
 Saleor grants them (Saleor's own ``has_perm``: superusers, group permissions, inactive apps),
-checks the dashboard app's token against Saleor's ``AppToken`` rows, and completes funnel
-orders through ``capture.funnel``. :func:`install` is the one call the plugin module makes
-when Saleor loads it.
+checks the dashboard app's token against Saleor's ``AppToken`` rows, completes funnel
+orders through ``capture.funnel``, and lists Saleor's channels (the shop's stores).
+:func:`install` is the one call the plugin module makes when Saleor loads it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import jwt
 from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest
 from saleor.app.models import App, AppToken
+from saleor.channel.models import Channel
 from saleor.checkout.models import Checkout
 from saleor.core import telemetry as saleor_telemetry
 from saleor.core.auth import get_token_from_request
@@ -30,6 +31,7 @@ from . import tasks as core_tasks
 from .capture import funnel
 from .dashboard.manifest import APP_IDENTIFIER
 from .graphql.requestor import ANONYMOUS, InvalidToken, Permission, Requestor, RequestorKind
+from .payloads import SaleorChannel
 from .shop import Reference, VerifiedApp
 
 #: Saleor reads a bearer token of this length as an app token (``promise_app``).
@@ -51,11 +53,16 @@ def install() -> None:
     telemetry.use_saleor(saleor_telemetry)
 
 
+def _saleor_channel(channel: Channel) -> SaleorChannel:
+    return SaleorChannel(slug=channel.slug, name=channel.name)
+
+
 def _order_reference(order: Order) -> Reference:
     return Reference(
         checkout_token=str(order.checkout_token) if order.checkout_token else None,
         order_id=str(order.pk),
         email=order.get_customer_email() or "",
+        saleor_channel=_saleor_channel(order.channel),
     )
 
 
@@ -85,10 +92,17 @@ class SaleorShop:
             token = str(uuid.UUID(str(token)))
         except ValueError:
             return None
-        checkout = Checkout.objects.select_related("user").filter(token=token).first()
+        checkout = Checkout.objects.select_related("user", "channel").filter(token=token).first()
         if checkout is not None:
-            return Reference(checkout_token=token, order_id=None, email=checkout.get_customer_email() or "")
-        order = Order.objects.select_related("user").filter(checkout_token=token).order_by("created_at").first()
+            return Reference(
+                checkout_token=token,
+                order_id=None,
+                email=checkout.get_customer_email() or "",
+                saleor_channel=_saleor_channel(checkout.channel),
+            )
+        order = (
+            Order.objects.select_related("user", "channel").filter(checkout_token=token).order_by("created_at").first()
+        )
         return None if order is None else _order_reference(order)
 
     def order(self, order_id: str) -> Reference | None:
@@ -96,7 +110,7 @@ class SaleorShop:
             pk = uuid.UUID(str(order_id))
         except ValueError:
             return None
-        order = Order.objects.select_related("user").filter(pk=pk).first()
+        order = Order.objects.select_related("user", "channel").filter(pk=pk).first()
         return None if order is None else _order_reference(order)
 
     # --- callers of the plugin's API --------------------------------------------------------
@@ -141,3 +155,11 @@ class SaleorShop:
 
     def complete_funnel_order(self, order_id: str) -> bool:
         return funnel.complete_funnel_order(order_id)
+
+    # --- the stores an attachment may be limited to ---------------------------------------------
+
+    def saleor_channels(self) -> list[SaleorChannel]:
+        return [
+            SaleorChannel(slug=slug, name=name)
+            for slug, name in Channel.objects.order_by("slug").values_list("slug", "name")
+        ]

@@ -2,9 +2,10 @@
 
 The core never imports Saleor. What it needs from the shop is :class:`Shop`: find a checkout
 or an order and whose it is (the proof of an anonymous storefront call), tell who sends a
-request and what Saleor lets them do, say whether a token is the dashboard app's, and
-complete a funnel order. Saleor's implementation is ``saleor_shop.SaleorShop``; the plugin
-module installs it when Saleor loads the plugin (``saleor_shop.install``). Elsewhere (the
+request and what Saleor lets them do, say whether a token is the dashboard app's,
+complete a funnel order, and list the shop's stores (its Saleor channels). Saleor's
+implementation is ``saleor_shop.SaleorShop``; the plugin module installs it when Saleor
+loads the plugin (``saleor_shop.install``). Elsewhere (the
 standalone worker, the demo) nothing is installed and every question is answered with
 :class:`ShopUnavailable`. The test suite installs its fake shop (``tests/support/fake_shop.py``)
 the same way, with :func:`install`.
@@ -19,6 +20,7 @@ from django.http import HttpRequest
 
 from .errors import NotifyError, NotifyErrorCode
 from .graphql.requestor import Requestor
+from .payloads import SaleorChannel
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class Reference:
     checkout_token: str | None
     order_id: str | None
     email: str  # the customer's address; "" when a checkout has none yet
+    saleor_channel: SaleorChannel | None = None  # the store it was made in (None: not told)
 
     def same_purchase(self, other: Reference) -> bool:
         if self.order_id and other.order_id:
@@ -64,6 +67,9 @@ class Shop(ReferenceLookup, Protocol):
         False when the order is no funnel order or was completed before; NotifyError INVALID
         when it has not been placed.
         """
+
+    def saleor_channels(self) -> list[SaleorChannel]:
+        """The shop's stores (its Saleor channels, active or not), by slug."""
 
 
 class ShopUnavailable(NotifyError):

@@ -1,4 +1,4 @@
-"""Checks on what shop owners type: target URLs, e-mail lists, sources."""
+"""Checks on what shop owners type: target URLs, e-mail lists, sources, store slugs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from .events import Source
 
 MAX_URL_LENGTH = 2048
 MAX_EMAIL_RECIPIENTS = 50
+#: Saleor's ``Channel.slug`` is at most this long.
+MAX_SLUG_LENGTH = 255
+#: An attachment names at most this many stores (a shop with more limits by source instead).
+MAX_SALEOR_CHANNELS = 100
 
 
 def check_text(
@@ -134,3 +138,22 @@ def validate_sources(sources: Iterable[str], field: str = "sources") -> set[str]
     if not result:
         raise NotifyError(NotifyErrorCode.REQUIRED, "Choose at least one source.", field)
     return result
+
+
+def validate_saleor_channel_slugs(slugs: Iterable[str], field: str = "saleorChannels") -> list[str]:
+    """Store (Saleor channel) slugs as typed: trimmed, in order, each once; a blank, overlong or
+    unstorable one is refused. Whether the shop has them is the caller's question."""
+    cleaned: list[str] = []
+    for raw in slugs:
+        slug = check_text(str(raw if raw is not None else "").strip(), field)
+        if not slug:
+            raise NotifyError(NotifyErrorCode.INVALID, "A store's slug cannot be empty.", field)
+        if len(slug) > MAX_SLUG_LENGTH:
+            raise NotifyError(
+                NotifyErrorCode.INVALID, f"A store's slug is at most {MAX_SLUG_LENGTH} characters.", field
+            )
+        if slug not in cleaned:
+            cleaned.append(slug)
+    if len(cleaned) > MAX_SALEOR_CHANNELS:
+        raise NotifyError(NotifyErrorCode.INVALID, f"At most {MAX_SALEOR_CHANNELS} stores.", field)
+    return cleaned

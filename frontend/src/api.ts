@@ -120,7 +120,16 @@ const HEALTH_FIELDS = `health { status windowHours attemptCount successCount suc
   lastSuccessAt lastFailureAt failingSince isAlerting heldDeliveries }`;
 /** A channel the banner names: failing for the alert period, or paused. */
 export type AlertingChannel = { id: string; name: string; isPaused: boolean; health: Pick<ChannelHealth, "isAlerting" | "failingSince"> };
-export type Attachment = { id: string; sources: ("ADMIN" | "SHOP" | "FUNNEL")[]; channel: Channel; createdAt: string };
+export type Attachment = {
+  id: string;
+  sources: ("ADMIN" | "SHOP" | "FUNNEL")[];
+  /** Slugs of the stores it is limited to; empty: every store. */
+  saleorChannels: string[];
+  channel: Channel;
+  createdAt: string;
+};
+/** A store of the shop: one of Saleor's channels. */
+export type SaleorChannel = { slug: string; name: string };
 export type NotificationEvent = {
   type: import("./events").EventType;
   name: string;
@@ -186,7 +195,7 @@ export type Recovery = {
   first: RecoveryItem[];
 };
 
-const EVENT_FIELDS = `type name isEnabled postbackOnly manualRetry channels { id sources createdAt channel { ${CHANNEL_FIELDS} } }`;
+const EVENT_FIELDS = `type name isEnabled postbackOnly manualRetry channels { id sources saleorChannels createdAt channel { ${CHANNEL_FIELDS} } }`;
 const DELIVERY_FIELDS = `id status failureKind canRetry channelName channelKind channel { id isActive }
   event { id type source orderId occurredAt }
   attempts { number trigger startedAt durationMs statusCode errorKind errorMessage verdict }
@@ -201,18 +210,23 @@ export const api = {
         notificationEventUpdate(event: $event, isEnabled: $isEnabled) { event { ${EVENT_FIELDS} } ${ERRORS} } }`,
       { event, isEnabled },
     ).then((d) => d.notificationEventUpdate),
-  attach: (event: string, channelId: string, sources: string[]) =>
+  attach: (event: string, channelId: string, sources: string[], saleorChannels: string[] = []) =>
     gql<{ notificationEventChannelAttach: { eventChannel: { id: string } | null; errors: FieldError[] } }>(
-      `mutation($event: NotificationEventType!, $channelId: ID!, $sources: [NotificationSource!]!) {
-        notificationEventChannelAttach(event: $event, channelId: $channelId, sources: $sources) { eventChannel { id } ${ERRORS} } }`,
-      { event, channelId, sources },
+      `mutation($event: NotificationEventType!, $channelId: ID!, $sources: [NotificationSource!]!, $saleorChannels: [String!]) {
+        notificationEventChannelAttach(event: $event, channelId: $channelId, sources: $sources, saleorChannels: $saleorChannels) {
+          eventChannel { id } ${ERRORS} } }`,
+      { event, channelId, sources, saleorChannels },
     ).then((d) => d.notificationEventChannelAttach),
-  updateAttachment: (id: string, sources: string[]) =>
+  updateAttachment: (id: string, sources: string[], saleorChannels: string[]) =>
     gql<{ notificationEventChannelUpdate: { eventChannel: { id: string } | null; errors: FieldError[] } }>(
-      `mutation($id: ID!, $sources: [NotificationSource!]!) {
-        notificationEventChannelUpdate(id: $id, sources: $sources) { eventChannel { id } ${ERRORS} } }`,
-      { id, sources },
+      `mutation($id: ID!, $sources: [NotificationSource!]!, $saleorChannels: [String!]) {
+        notificationEventChannelUpdate(id: $id, sources: $sources, saleorChannels: $saleorChannels) { eventChannel { id } ${ERRORS} } }`,
+      { id, sources, saleorChannels },
     ).then((d) => d.notificationEventChannelUpdate),
+  saleorChannels: () =>
+    gql<{ notificationSaleorChannels: SaleorChannel[] }>(`{ notificationSaleorChannels { slug name } }`).then(
+      (d) => d.notificationSaleorChannels,
+    ),
   detach: (id: string) =>
     gql<{ notificationEventChannelDetach: { deletedId: string | null; errors: FieldError[] } }>(
       `mutation($id: ID!) { notificationEventChannelDetach(id: $id) { deletedId ${ERRORS} } }`,

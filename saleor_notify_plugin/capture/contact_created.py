@@ -16,7 +16,10 @@ from .sources import checkout_source, funnel_reference, order_source, requestor_
 
 
 def on_customer_created(user: Any, config: ShopConfig, requestor: Any) -> None:
-    """customerCreate by staff or an App: Admin; accountRegister (no requestor): Shop/Funnel."""
+    """customerCreate by staff or an App: Admin; accountRegister (no requestor): Shop/Funnel.
+
+    An account belongs to no store (Saleor's customers are shared by its channels): no store.
+    """
     if EventType.CONTACT_CREATED not in enabled_events():
         return
     staff = requestor_is_staff_or_app(requestor)
@@ -54,6 +57,7 @@ def on_checkout(checkout: Any, config: ShopConfig) -> None:
         context_kind="checkout",
         context_id=str(checkout.token),
         known_elsewhere=known_elsewhere,
+        saleor_channel=serialize.saleor_channel(checkout.channel),
     )
 
 
@@ -76,5 +80,5 @@ def on_order_created(order: Any, config: ShopConfig) -> None:
 
     contacts.record_contact(
         serialize.contact_from_order(order), source, context_kind=context[0], context_id=context[1],
-        known_elsewhere=known_elsewhere,
+        known_elsewhere=known_elsewhere, saleor_channel=serialize.saleor_channel(order.channel),
     )

@@ -56,12 +56,14 @@ def record_contact(
     context_kind: str,
     context_id: str,
     known_elsewhere: Any = None,
+    saleor_channel: payloads.SaleorChannel | None = None,
 ) -> str | None:
     """Touch the registry and record Contact created (or its reactivation) for it.
 
     ``known_elsewhere``: a callable telling whether Saleor already knew the address before
     the registry did (then a "new" address is a reactivation). Reactivations come only from
     the shop or a funnel (spec §2); an address first seen by staff is a lead from Admin.
+    ``saleor_channel``: the store of the checkout or order the address came in (None: none).
     """
     email = contact["email"]
     if not email:
@@ -69,11 +71,17 @@ def record_contact(
     # The registry and the event commit together: if recording fails, the address is not
     # marked as seen either, and the next sighting records it.
     with transaction.atomic(using=router.db_for_write(Contact)):
-        return _record_contact(contact, source, email, context_kind, context_id, known_elsewhere)
+        return _record_contact(contact, source, email, context_kind, context_id, known_elsewhere, saleor_channel)
 
 
 def _record_contact(
-    contact: dict[str, Any], source: Source, email: str, context_kind: str, context_id: str, known_elsewhere: Any
+    contact: dict[str, Any],
+    source: Source,
+    email: str,
+    context_kind: str,
+    context_id: str,
+    known_elsewhere: Any,
+    saleor_channel: payloads.SaleorChannel | None,
 ) -> str | None:
     outcome = touch(email, source, user_id=contact.get("user_id"), context=f"{context_kind}:{context_id}")
     if outcome == CREATED and known_elsewhere is not None and known_elsewhere():
@@ -91,11 +99,18 @@ def _record_contact(
         subject_id=email,
         payload=payloads.contact_data(contact, reactivation=reactivation, context=context_kind),
         idempotency_key=key,
+        saleor_channel=saleor_channel,
     )
     return outcome
 
 
-def record_customer(contact: dict[str, Any], source: Source, order: dict[str, Any]) -> bool:
+def record_customer(
+    contact: dict[str, Any],
+    source: Source,
+    order: dict[str, Any],
+    *,
+    saleor_channel: payloads.SaleorChannel | None = None,
+) -> bool:
     """Customer created: a contact's first successful purchase, once per contact, ever."""
     email = contact["email"]
     if not email:
@@ -108,5 +123,6 @@ def record_customer(contact: dict[str, Any], source: Source, order: dict[str, An
         order_id=order["id"],
         payload=payloads.customer_created_data(contact, order),
         idempotency_key=f"customer_created:{email}",
+        saleor_channel=saleor_channel,
     )
     return recorded is not None

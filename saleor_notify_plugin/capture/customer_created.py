@@ -19,7 +19,10 @@ def record_first_purchase(
     """``paid_orders``: the customer's other fully paid orders (the history's; None until it is imported)."""
     if not (_paid_before(order) if paid_orders is None else paid_orders):
         contacts.record_customer(
-            serialize.contact_from_order(order), source, serialize.order_summary(order, config, lines)
+            serialize.contact_from_order(order),
+            source,
+            serialize.order_summary(order, config, lines),
+            saleor_channel=serialize.saleor_channel(order.channel),
         )
 
 

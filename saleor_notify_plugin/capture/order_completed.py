@@ -33,6 +33,7 @@ def record_order_completed(
             order_id=str(order.pk),
             payload=payloads.order_completed_data(summary, trigger=trigger),
             idempotency_key=order_completed_key(order.pk),
+            saleor_channel=serialize.saleor_channel(order.channel),
         )
         is not None
     )

@@ -58,6 +58,7 @@ def record_product_conflict(
             order=serialize.order_ref(order), customer=serialize.contact_from_order(order), products=products
         ),
         idempotency_key=f"product_conflict:{order.pk}",
+        saleor_channel=serialize.saleor_channel(order.channel),
     )
 
 

@@ -13,6 +13,11 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def saleor_channel(channel: Any) -> payloads.SaleorChannel | None:
+    """Saleor's ``Channel`` (an order's or a checkout's: the store it was made in) as events name it."""
+    return None if channel is None else payloads.SaleorChannel(slug=channel.slug, name=channel.name)
+
+
 def contact_from_user(user: Any) -> dict[str, Any]:
     address = getattr(user, "default_billing_address", None)
     return payloads.customer(

@@ -47,4 +47,5 @@ def on_tracking(fulfillment: Any, config: ShopConfig) -> None:
             lines=lines,
         ),
         idempotency_key=tracking_key(fulfillment.pk, number),
+        saleor_channel=serialize.saleor_channel(order.channel),
     )

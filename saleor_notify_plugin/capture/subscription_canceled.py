@@ -41,4 +41,5 @@ def on_order_cancelled(order: Any, config: ShopConfig) -> None:
                 },
             ),
             idempotency_key=subscription_canceled_key(subscription_id),
+            saleor_channel=serialize.saleor_channel(order.channel),
         )

@@ -111,6 +111,9 @@ def _record(event: EventType, record: PaymentRecord, config: ShopConfig, as_of: 
         idempotency_key=event_key(event, record.ref),
         occurred_at=record.created_at,
         as_of=as_of,
+        saleor_channel=serialize.saleor_channel(
+            order.channel if order is not None else (checkout.channel if checkout is not None else None)
+        ),
     )
 
 

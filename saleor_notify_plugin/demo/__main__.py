@@ -75,6 +75,7 @@ def main() -> int:
     from saleor_notify_plugin.celery_app import app
     from saleor_notify_plugin.events import EventType, Source
     from saleor_notify_plugin.models import Delivery, NotificationChannel
+    from saleor_notify_plugin.payloads import SaleorChannel
     from saleor_notify_plugin.pipeline import manual_retry, recording
 
     from .receivers import DemoReceivers
@@ -112,10 +113,13 @@ def main() -> int:
     with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="error"):
         for event in EventType:
             with transaction.atomic():  # as a hook inside the shop's request would
+                payload = example_payload(event)
+                store = payload.pop("saleor_channel", None)  # the store, as the capture layer passes it
                 recording.record_event(
                     event, sources.get(event, Source.SHOP), subject_type="demo", subject_id=event.value.lower(),
-                    order_id="demo-order" if event.manual_retry else "", payload=example_payload(event),
+                    order_id="demo-order" if event.manual_retry else "", payload=payload,
                     idempotency_key=f"demo:{event.value}",
+                    saleor_channel=SaleorChannel(**store) if store else None,
                 )
         wait_until_settled(Delivery, expected=14)
         # The shop owner retries the timed-out delivery by hand (the receiver is fast now).

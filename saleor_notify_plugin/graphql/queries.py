@@ -1,4 +1,4 @@
-"""Read access: events and switches, channels (MANAGE_PLUGINS) and the delivery log (MANAGE_ORDERS)."""
+"""Read access: events and switches, channels, the shop's stores (MANAGE_PLUGINS); the delivery log (MANAGE_ORDERS)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TypedDict, Unpack
 import graphene
 from django.db.models import QuerySet, prefetch_related_objects
 
-from .. import models
+from .. import models, shop
 from ..errors import NotifyError
 from . import enums
 from .errors import query_error
@@ -23,6 +23,7 @@ from .types import (
     NotificationDelivery,
     NotificationDeliveryConnection,
     NotificationEvent,
+    NotificationSaleorChannel,
 )
 
 CHANNEL_ORDER = ("pk",)
@@ -94,6 +95,12 @@ class Query(graphene.ObjectType):
         filter=NotificationDeliveryFilterInput(),
         description="The delivery log, newest first. Requires MANAGE_ORDERS.",
     )
+    notification_saleor_channels = graphene.List(
+        graphene.NonNull(NotificationSaleorChannel),
+        required=True,
+        description="The shop's stores (Saleor channels) by slug, which attachments may be limited to. Requires "
+        "MANAGE_PLUGINS. Outside Saleor: an UNAVAILABLE error.",
+    )
 
     @staticmethod
     def resolve_notification_events(root: object, info: Info) -> list[EventInfo]:
@@ -130,6 +137,13 @@ class Query(graphene.ObjectType):
         if delivery is not None:
             prefetch_related_objects([delivery], "attempts")
         return delivery
+    def resolve_notification_saleor_channels(root: object, info: Info) -> list[NotificationSaleorChannel]:
+        require(info, Permission.MANAGE_PLUGINS)
+        try:
+            stores = shop.installed().saleor_channels()
+        except NotifyError as error:  # ShopUnavailable
+            raise query_error(error) from None
+        return [NotificationSaleorChannel(slug=s.slug, name=s.name) for s in stores]
 
     @staticmethod
     def resolve_notification_deliveries(

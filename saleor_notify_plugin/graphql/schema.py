@@ -7,8 +7,8 @@ import graphene
 from .health import Query  # the queries, with notificationHealth
 from .mutations.channel_create import NotificationChannelCreate
 from .mutations.channel_delete import NotificationChannelDelete
-from .mutations.channel_resume import NotificationChannelResume
 from .mutations.channel_recover import NotificationChannelRecover
+from .mutations.channel_resume import NotificationChannelResume
 from .mutations.channel_rotate_secret import NotificationChannelRotateSecret
 from .mutations.channel_test import NotificationChannelTest
 from .mutations.channel_update import NotificationChannelUpdate

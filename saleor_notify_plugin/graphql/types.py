@@ -103,6 +103,12 @@ class NotificationEventChannel(graphene.ObjectType):
         required=True,
         description="The event fires on this channel only when its source is among these.",
     )
+    saleor_channels = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Slugs of the stores (Saleor channels) whose events it receives; empty: every store, and "
+        "events of no store (an account registered, a survey without a purchase).",
+    )
     created_at = graphene.DateTime(required=True)
 
     class Meta:
@@ -115,6 +121,18 @@ class NotificationEventChannel(graphene.ObjectType):
     @staticmethod
     def resolve_sources(root: models.EventChannel, info: Info) -> list[str]:
         return root.sources
+
+    @staticmethod
+    def resolve_saleor_channels(root: models.EventChannel, info: Info) -> list[str]:
+        return list(root.saleor_channels or [])
+
+
+class NotificationSaleorChannel(graphene.ObjectType):
+    slug = graphene.String(required=True, description="What attachments name it by (saleorChannels).")
+    name = graphene.String(required=True)
+
+    class Meta:
+        description = "A store of the shop: one of Saleor's channels (a country store, a wholesale store)."
 
 
 @dataclass(frozen=True)
@@ -197,6 +215,7 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     source = enums.NotificationSource(required=True)
     subject = graphene.Field(NotificationSubject, required=True)
     order_id = graphene.ID(description="Saleor's global ID of the order, when the event concerns one.")
+    saleor_channel = graphene.String(description="The slug of the store (Saleor channel) it happened in; null: none.")
     occurred_at = graphene.DateTime(required=True)
 
     @staticmethod
@@ -214,6 +233,10 @@ class NotificationDeliveryEvent(graphene.ObjectType):
     @staticmethod
     def resolve_order_id(root: models.RecordedEvent, info: Info) -> str | None:
         return saleor_order_id(root.order_id) if root.order_id else None
+
+    @staticmethod
+    def resolve_saleor_channel(root: models.RecordedEvent, info: Info) -> str | None:
+        return root.saleor_channel or None
 
 
 def require_payload_access(info: Info, delivery: models.Delivery) -> None:

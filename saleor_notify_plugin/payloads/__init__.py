@@ -7,6 +7,7 @@ Every shape has a JSON Schema in ``saleor_notify_plugin/schemas/<event>.json``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,12 +16,28 @@ from .schemas import SCHEMA_VERSION, load_example, load_schema, validate
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SaleorChannel",
     "load_example",
     "load_schema",
     "validate",
 ]
 
 Amount = Decimal | int | float | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleorChannel:
+    """A store of the shop (a Saleor channel: a country store, a wholesale store), as events name it.
+
+    Every event's data carries it as ``saleor_channel`` (``{"slug", "name"}``, or null when the
+    event has no store); ``pipeline.recording.record_event`` puts it there and on the row.
+    """
+
+    slug: str
+    name: str
+
+    def data(self) -> dict[str, str]:
+        return {"slug": self.slug, "name": self.name}
 
 
 def money(amount: Amount, currency: str) -> dict[str, str]:

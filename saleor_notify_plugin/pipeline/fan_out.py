@@ -1,7 +1,8 @@
 """Fanning recorded events out: one delivery per event and matching channel, created once.
 
 Owns which attachments receive an event (:func:`matching_attachments`: active channel, the
-event's source ticked, postback only where the event says so) and the once-only step: the
+event's source ticked, its store among the attachment's stores unless that has none, postback
+only where the event says so) and the once-only step: the
 events are locked and stamped ``fanned_out_at`` in the transaction that creates their
 deliveries. A burst of events is one ``saleor_notify.fan_out`` message and a few statements.
 
@@ -24,14 +25,20 @@ from ..models import Delivery, DeliveryStatus, EventChannel, RecordedEvent
 from .attempts import MAX_PARALLEL_SENDS, lease_until, send_all
 
 
-def matching_attachments(event: EventType, source: Source) -> Iterable[EventChannel]:
-    """Attachments that receive ``event`` from ``source``: active channel, right kind."""
+def matching_attachments(event: EventType, source: Source, saleor_channel: str = "") -> list[EventChannel]:
+    """Attachments that receive ``event`` from ``source`` in the store ``saleor_channel`` ("": none):
+    active channel, right kind, and the store among the attachment's stores if it has any.
+
+    A store-less event reaches only the attachments limited to no store. (Stores are matched
+    here rather than in SQL: an event has few attachments, and the rule is the same on every
+    database.)
+    """
     attachments = EventChannel.objects.filter(
         event=event.value, channel__is_active=True, **{f"source_{source.value.lower()}": True}
     ).select_related("channel")
     if event.postback_only:
         attachments = attachments.filter(channel__kind=ChannelKind.POSTBACK)
-    return attachments
+    return [a for a in attachments if a.receives_saleor_channel(saleor_channel)]
 
 
 def fan_out(event_id: str | uuid.UUID) -> list[int]:
@@ -56,13 +63,13 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     with transaction.atomic():
         events = list(RecordedEvent.objects.select_for_update().filter(pk__in=list(event_ids)).order_by("pk"))
         fresh = [event for event in events if event.fanned_out_at is None]
-        targets: dict[tuple[str, str], list[EventChannel]] = {}
+        targets: dict[tuple[str, str, str], list[EventChannel]] = {}
         created: list[Delivery] = []
         claimed_count = 0
         for event in fresh:
-            key = (event.event, event.source)
+            key = (event.event, event.source, event.saleor_channel)
             if key not in targets:
-                targets[key] = list(matching_attachments(EventType(event.event), Source(event.source)))
+                targets[key] = matching_attachments(EventType(event.event), Source(event.source), event.saleor_channel)
             for a in targets[key]:
                 # The first senders' worth is claimed as it is created; the rest waits unclaimed.
                 # A paused channel's are held: created, pending, not attempted (alerts.release).

@@ -2,7 +2,8 @@
 
 Owns :func:`record_event` and the rules of a recorded row: the idempotency key as stored
 (:func:`bounded_key`), the switch (or, for a late recorder, the switch's period) that must
-cover the event, one row per business event. One SQL statement on the shop's request path.
+cover the event, one row per business event, the store it happened in (on the row, for
+fan-out, and in the payload, for receivers). One SQL statement on the shop's request path.
 
 Hands to the next stage: after commit, the new event's id to ``broker`` as a
 ``saleor_notify.fan_out`` message (published beside the request, never within it).
@@ -22,6 +23,7 @@ from .. import activity, telemetry
 from ..errors import NotifyError, NotifyErrorCode
 from ..events import EventType, Source
 from ..models import EventSwitch, RecordedEvent, SwitchPeriod
+from ..payloads import SaleorChannel
 from . import broker
 
 _INSERT_SQL = """
@@ -71,6 +73,7 @@ def record_event(
     order_id: str = "",
     occurred_at: datetime | None = None,
     as_of: datetime | None = None,
+    saleor_channel: SaleorChannel | None = None,
 ) -> uuid.UUID | None:
     """Record one business event in the current transaction; deliver it after commit.
 
@@ -80,6 +83,10 @@ def record_event(
 
     ``as_of``: for a caller that learns of the event after the fact (a poller, the
     reconciliation): it is recorded only if its switch, and the plugin, were on at that time.
+
+    ``saleor_channel``: the store the event happened in (None: it has none). Its slug is kept
+    on the row, so that fan-out matches attachments limited to stores without asking Saleor;
+    the payload gets ``saleor_channel`` (slug and name, or null) for receivers.
     """
     event = EventType(event)
     source = Source(source)
@@ -98,7 +105,8 @@ def record_event(
         "subject_id": str(subject_id)[:SUBJECT_ID_MAX],
         "order_id": str(order_id or ""),
         "idempotency_key": bounded_key(idempotency_key),
-        "payload": payload,
+        "saleor_channel": saleor_channel.slug if saleor_channel is not None else "",
+        "payload": {**payload, "saleor_channel": saleor_channel.data() if saleor_channel is not None else None},
         "occurred_at": occurred_at or now,
         "created_at": now,
         "dispatch_requested_at": now,

@@ -47,6 +47,7 @@ ATTACHMENT_UPDATE = (
     "mutation($id: ID!, $sources: [NotificationSource!]!) { notificationEventChannelUpdate(id: $id, sources: $sources)"
     " { eventChannel { id sources } errors { field code message } } }"
 )
+SALEOR_CHANNELS = "{ notificationSaleorChannels { slug name } }"
 DETACH = "mutation($id: ID!) { notificationEventChannelDetach(id: $id) { deletedId errors { field code message } } }"
 DELIVERY_FIELDS = (
     "id status failureKind canRetry channelName channelKind payload channel { id }"

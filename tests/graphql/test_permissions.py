@@ -24,6 +24,7 @@ OPERATIONS = {
     "notificationDeliveries": (ops.DELIVERIES, {}, ORDERS),
     "notificationDelivery": (ops.DELIVERY, {"id": to_global_id("NotificationDelivery", 999999)}, ORDERS),
     "notificationHealth": ("{ notificationHealth { healthy } }", {}, PLUGINS),
+    "notificationSaleorChannels": (ops.SALEOR_CHANNELS, {}, PLUGINS),
     "notificationChannelCreate": (ops.CHANNEL_CREATE, {"input": {"name": "", "kind": "POSTBACK"}}, PLUGINS),
     "notificationChannelUpdate": (ops.CHANNEL_UPDATE, {"id": CHANNEL, "input": {}}, PLUGINS),
     "notificationChannelDelete": (ops.CHANNEL_DELETE, {"id": CHANNEL}, PLUGINS),

@@ -2,8 +2,9 @@
 
 It keeps the rules of Saleor that the core depends on: a checkout has a token and maybe an
 e-mail address (a user's, or one typed in); placing the order removes the checkout, and the
-order keeps the checkout's token; an order has its own id and a status (a draft is not
-placed); an unknown checkout or order is unknown. A caller is known by a bearer token the
+order keeps the checkout's token (and its store, the Saleor channel it was made in); an
+order has its own id and a status (a draft is not placed); an unknown checkout or order is
+unknown; the shop's stores are the ones a test adds (``add_saleor_channel``). A caller is known by a bearer token the
 test gave out (``tokens``), an unknown token is refused, no token is an anonymous caller;
 the dashboard app's token is known only if a test says so (``app_tokens``). Completing a
 funnel order records Order completed (FUNNEL) once, with the key every completion shares.
@@ -29,6 +30,7 @@ from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType, Source
 from saleor_notify_plugin.graphql.requestor import ANONYMOUS, InvalidToken, Requestor
 from saleor_notify_plugin.models import FunnelTimer
+from saleor_notify_plugin.payloads import SaleorChannel
 from saleor_notify_plugin.pipeline import recording
 from saleor_notify_plugin.shop import Reference, VerifiedApp
 
@@ -39,51 +41,88 @@ class FakeOrder:
     email: str
     status: str = "unfulfilled"  # Saleor's OrderStatus; "draft" and "expired" are not placed
     funnel: bool = False  # the order carries the funnel marker
+    saleor_channel: str | None = None  # the slug of the store it was placed in
 
 
 @dataclass
 class FakeShop:
     checkouts: dict[str, str] = field(default_factory=dict)  # token -> e-mail ("" if none)
+    checkout_stores: dict[str, str] = field(default_factory=dict)  # token -> the slug of its store
     orders: dict[str, FakeOrder] = field(default_factory=dict)  # id -> order
     tokens: dict[str, Requestor] = field(default_factory=dict)  # bearer token -> the caller it stands for
     app_tokens: dict[str, VerifiedApp] = field(default_factory=dict)  # app token -> the app installed from us
+    stores: dict[str, str] = field(default_factory=dict)  # the shop's Saleor channels: slug -> name
 
-    def add_checkout(self, email: str = "") -> str:
+    def add_saleor_channel(self, slug: str, name: str) -> SaleorChannel:
+        self.stores[slug] = name
+        return SaleorChannel(slug=slug, name=name)
+
+    def add_checkout(self, email: str = "", saleor_channel: str | None = None) -> str:
         token = str(uuid.uuid4())
         self.checkouts[token] = email
+        if saleor_channel is not None:
+            self.checkout_stores[token] = saleor_channel
         return token
 
     def place_order(
-        self, checkout_token: str | None = None, email: str = "", *, funnel: bool = False, status: str = "unfulfilled"
+        self,
+        checkout_token: str | None = None,
+        email: str = "",
+        *,
+        funnel: bool = False,
+        status: str = "unfulfilled",
+        saleor_channel: str | None = None,
     ) -> str:
-        """Complete a checkout (it disappears, its order keeps the token), or add an order without one."""
+        """Complete a checkout (it disappears, its order keeps the token and the store), or add an order without one."""
         order_id = str(uuid.uuid4())
         if checkout_token is not None:
             email = self.checkouts.pop(checkout_token)
-        self.orders[order_id] = FakeOrder(checkout_token, email, status=status, funnel=funnel)
+            saleor_channel = self.checkout_stores.pop(checkout_token, saleor_channel)
+        self.orders[order_id] = FakeOrder(
+            checkout_token, email, status=status, funnel=funnel, saleor_channel=saleor_channel
+        )
         return order_id
 
     def clear(self) -> None:
         self.checkouts.clear()
+        self.checkout_stores.clear()
         self.orders.clear()
         self.tokens.clear()
         self.app_tokens.clear()
+        self.stores.clear()
+
+    def _store(self, slug: str | None) -> SaleorChannel | None:
+        return None if slug is None else SaleorChannel(slug=slug, name=self.stores.get(slug, slug))
+
+    def _order_reference(self, order_id: str, order: FakeOrder) -> Reference:
+        return Reference(
+            checkout_token=order.checkout_token,
+            order_id=order_id,
+            email=order.email,
+            saleor_channel=self._store(order.saleor_channel),
+        )
 
     # --- the port -------------------------------------------------------------------------
 
     def checkout(self, token: str) -> Reference | None:
         if token in self.checkouts:
-            return Reference(checkout_token=token, order_id=None, email=self.checkouts[token])
+            return Reference(
+                checkout_token=token,
+                order_id=None,
+                email=self.checkouts[token],
+                saleor_channel=self._store(self.checkout_stores.get(token)),
+            )
         for order_id, order in self.orders.items():
             if order.checkout_token == token:
-                return Reference(checkout_token=token, order_id=order_id, email=order.email)
+                return self._order_reference(order_id, order)
         return None
 
     def order(self, order_id: str) -> Reference | None:
         order = self.orders.get(order_id)
-        if order is None:
-            return None
-        return Reference(checkout_token=order.checkout_token, order_id=order_id, email=order.email)
+        return None if order is None else self._order_reference(order_id, order)
+
+    def saleor_channels(self) -> list[SaleorChannel]:
+        return [SaleorChannel(slug=slug, name=name) for slug, name in sorted(self.stores.items())]
 
     def requestor(self, request: HttpRequest) -> Requestor:
         header = request.headers.get("Authorization", "")
@@ -114,6 +153,7 @@ class FakeShop:
                 order_id=order_id,
                 payload=payloads.order_completed_data({"id": order_id, "email": order.email}, trigger="thank_you"),
                 idempotency_key=order_completed_key(order_id),
+                saleor_channel=self._store(order.saleor_channel),
             )
             FunnelTimer.objects.filter(order_id=order_id, fired_at__isnull=True).update(fired_at=timezone.now())
         return recorded is not None

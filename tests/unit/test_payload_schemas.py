@@ -60,3 +60,23 @@ def test_shop_config_parses_saleor_items_with_safe_fallbacks():
     assert config.funnel_fallback_minutes == 30
     assert config.digital_rule == "no_shipping"
     assert "allow_private_targets" not in dashboard_values(items)  # the deployment's alone
+
+
+@pytest.mark.parametrize("event", list(EventType))
+def test_every_event_names_its_store_or_null_and_a_malformed_store_is_rejected(event):
+    """``saleor_channel``: slug and name, or null (no store); absent in events recorded before it existed."""
+    example = payloads.load_example(event)
+    for store in ({"slug": "wholesale", "name": "Wholesale"}, None):
+        payloads.validate(event, {**example, "saleor_channel": store})
+    payloads.validate(event, {k: v for k, v in example.items() if k != "saleor_channel"})
+    malformed = ({"slug": "wholesale"}, {"slug": "", "name": "None"}, "wholesale", {"slug": "d", "name": "", "x": 0})
+    for bad in malformed:
+        with pytest.raises(jsonschema.ValidationError):
+            payloads.validate(event, {**example, "saleor_channel": bad})
+
+
+def test_the_examples_show_a_store_and_a_survey_without_a_purchase_shows_none():
+    """The published examples name the store as receivers get it (a survey without a purchase has none)."""
+    stores = {event: payloads.load_example(event)["saleor_channel"] for event in EventType}
+    assert stores.pop(EventType.SURVEY_COMPLETED) is None
+    assert all(store == {"slug": "default-channel", "name": "Default Channel"} for store in stores.values())

@@ -1,4 +1,4 @@
-"""notificationEventChannelAttach: attach a channel to an event for some sources."""
+"""notificationEventChannelAttach: attach a channel to an event for some sources (and maybe some stores)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ class NotificationEventChannelAttach(NotificationMutation):
         event = enums.NotificationEventType(required=True)
         channel_id = graphene.ID(required=True)
         sources = graphene.List(graphene.NonNull(enums.NotificationSource), required=True)
+        saleor_channels = graphene.List(
+            graphene.NonNull(graphene.String),
+            description="Slugs of the stores (Saleor channels, see notificationSaleorChannels) whose events it "
+            "receives; omitted or empty: every store. A slug the shop does not have is refused (INVALID).",
+        )
 
     class Meta:
         description = (
@@ -33,7 +38,13 @@ class NotificationEventChannelAttach(NotificationMutation):
 
     @classmethod
     def perform(
-        cls, info: Info, requestor: Requestor, event: str, channel_id: str, sources: list[str]
+        cls,
+        info: Info,
+        requestor: Requestor,
+        event: str,
+        channel_id: str,
+        sources: list[str],
+        saleor_channels: list[str] | None = None,
     ) -> dict[str, Any]:
         channel_pk = from_global_id(channel_id, "NotificationChannel", "channelId")
-        return {"event_channel": channels.attach_channel(event, channel_pk, sources)}
+        return {"event_channel": channels.attach_channel(event, channel_pk, sources, saleor_channels or [])}

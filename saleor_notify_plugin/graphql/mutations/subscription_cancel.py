@@ -6,8 +6,9 @@ from typing import Any, NotRequired, TypedDict
 
 import graphene
 
-from ... import inbound
+from ... import inbound, references, shop
 from ...events import Source
+from ...payloads import SaleorChannel
 from .. import enums
 from ..ids import saleor_uuid
 from ..info import Info
@@ -51,11 +52,24 @@ class NotificationSubscriptionCancel(NotificationMutation):
     @classmethod
     def perform(cls, info: Info, requestor: Requestor, input: SubscriptionCancelInput) -> dict[str, Any]:  # noqa: A002 - the API's name
         order_id = input.get("order_id")
+        order_uuid = saleor_uuid(order_id, "Order", "orderId") if order_id else None
         recorded = inbound.cancel_subscription(
             subscription_id=input.get("subscription_id"),
             email=input.get("email"),
-            order_id=saleor_uuid(order_id, "Order", "orderId") if order_id else None,
+            order_id=order_uuid,
             reason=input.get("reason"),
             source=input.get("source") or Source.SHOP,
+            saleor_channel=_store_of(order_uuid),
         )
         return {"recorded": recorded}
+
+
+def _store_of(order_uuid: str | None) -> SaleorChannel | None:
+    """The store the order was placed in, if the shop knows the order (the subscription's store)."""
+    if order_uuid is None:
+        return None
+    try:
+        order = references.lookup().order(order_uuid)
+    except shop.ShopUnavailable:
+        return None
+    return order.saleor_channel if order is not None else None

@@ -9,6 +9,7 @@ import graphene
 from ... import inbound, references, shop
 from ...conf import get_settings
 from ...errors import NotifyError, NotifyErrorCode
+from ...payloads import SaleorChannel
 from .. import enums
 from ..ids import saleor_uuid
 from ..info import Info
@@ -61,6 +62,7 @@ class NotificationSurveyComplete(NotificationMutation):
         order_uuid = saleor_uuid(order_id, "Order", "orderId") if order_id else None
         trusted = requestor.has_perm(Permission.MANAGE_ORDERS)
         email = input.get("email")
+        saleor_channel: SaleorChannel | None = None  # the purchase's store, when the shop names the purchase
         if checkout_token is None and order_uuid is None:
             if not trusted:
                 raise NotifyError(
@@ -76,6 +78,7 @@ class NotificationSurveyComplete(NotificationMutation):
             if reference is not None:
                 email = _respondent(reference, email, trusted)
                 checkout_token, order_uuid = reference.checkout_token, reference.order_id
+                saleor_channel = reference.saleor_channel
         recorded = inbound.complete_survey(
             survey_id=input.get("survey_id"),
             email=email,
@@ -84,6 +87,7 @@ class NotificationSurveyComplete(NotificationMutation):
             checkout_token=checkout_token,
             order_id=order_uuid,
             max_per_reference=get_settings().surveys_per_reference,
+            saleor_channel=saleor_channel,
         )
         return {"recorded": recorded}
 

@@ -1,7 +1,7 @@
 import { Button } from "@saleor/macaw-ui";
 import { useEffect, useState, type ReactNode } from "react";
 
-import { api, requestFailure, type Channel, type NotificationEvent } from "../../api";
+import { api, requestFailure, type Channel, type NotificationEvent, type SaleorChannel } from "../../api";
 import type { Source } from "../../events";
 import { Dialog } from "../../ui";
 import { useMutation } from "../../useMutation";
@@ -26,11 +26,14 @@ const STEP_DIALOG: Record<Step["kind"], { testId: string; title: (event: Notific
 /** Attach a channel to an event: a wizard of three steps in one dialog. */
 export function AttachDialog({
   event,
+  stores,
   open,
   onClose,
   onAttached,
 }: {
   event: NotificationEvent;
+  /** The shop's stores; null while they load or when they cannot be listed. */
+  stores: SaleorChannel[] | null;
   open: boolean;
   onClose: () => void;
   onAttached: (channelName: string) => void;
@@ -39,6 +42,7 @@ export function AttachDialog({
   const [channels, setChannels] = useState<Channel[] | null>(null);
   const [channelId, setChannelId] = useState<string | null>(null);
   const [sources, setSources] = useState<Source[]>(ALL_SOURCES);
+  const [saleorChannels, setSaleorChannels] = useState<string[]>([]);
   const attach = useMutation(api.attach);
   const { setErrors } = attach;
 
@@ -48,6 +52,7 @@ export function AttachDialog({
     setStep(CHOOSE);
     setChannelId(null);
     setSources(ALL_SOURCES);
+    setSaleorChannels([]);
     api.channels().then(setChannels, (err) => setErrors([requestFailure(err)]));
   }, [open, setErrors]);
 
@@ -56,7 +61,7 @@ export function AttachDialog({
       setErrors([{ field: "channelId", code: "REQUIRED", message: "Choose a channel, or add one with the Add button." }]);
       return;
     }
-    if (await attach.run(event.type, channelId, sources)) onAttached(channels?.find((c) => c.id === channelId)?.name ?? "The channel");
+    if (await attach.run(event.type, channelId, sources, saleorChannels)) onAttached(channels?.find((c) => c.id === channelId)?.name ?? "The channel");
   };
 
   const chooseChannel = (id: string | null) => {
@@ -80,9 +85,12 @@ export function AttachDialog({
           channels={channels}
           channelId={channelId}
           sources={sources}
+          stores={stores}
+          saleorChannels={saleorChannels}
           errors={attachErrors(attach.errors)}
           onChannel={chooseChannel}
           onSources={setSources}
+          onSaleorChannels={setSaleorChannels}
           onAdd={() => setStep({ kind: "create" })}
         />
       );

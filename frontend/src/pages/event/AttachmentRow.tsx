@@ -1,17 +1,21 @@
 import { Box, Text } from "@saleor/macaw-ui";
 
-import type { Attachment } from "../../api";
+import type { Attachment, SaleorChannel } from "../../api";
+import { storeName } from "../../components/stores";
 import { KIND_LABEL, sourceLabel } from "../../events";
 import { Mark, MoreMenu } from "../../ui";
 
-/** One channel attached to the event: its kind, its sources, and Edit / Delete in its menu. */
+/** One channel attached to the event: its kind, its sources (and stores), and Edit / Delete in its menu. */
 export function AttachmentRow({
   attachment,
+  stores,
   first,
   onEdit,
   onDelete,
 }: {
   attachment: Attachment;
+  /** The shop's stores, for their names; null while they load or when they cannot be listed. */
+  stores: SaleorChannel[] | null;
   first: boolean;
   onEdit: () => void;
   onDelete: () => void;
@@ -40,6 +44,20 @@ export function AttachmentRow({
             <Mark key={s}>{sourceLabel(s)}</Mark>
           ))}
         </Box>
+        {attachment.saleorChannels.length ? (
+          <Box display="flex" gap={2} paddingTop={1} alignItems="center">
+            <Text size={2} color="default2">
+              Only in
+            </Text>
+            <Box display="flex" gap={1} data-testid="attachment-stores" aria-label="Stores">
+              {attachment.saleorChannels.map((slug) => (
+                <Mark key={slug} tone="info">
+                  {storeName(stores, slug)}
+                </Mark>
+              ))}
+            </Box>
+          </Box>
+        ) : null}
       </Box>
       <MoreMenu
         label={`Actions for ${attachment.channel.name}`}

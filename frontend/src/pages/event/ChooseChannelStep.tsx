@@ -1,20 +1,24 @@
 import { Box, Button, Select, Text } from "@saleor/macaw-ui";
 import { Plus } from "lucide-react";
 
-import type { Channel, FormErrorState, NotificationEvent } from "../../api";
+import type { Channel, FormErrorState, NotificationEvent, SaleorChannel } from "../../api";
 import { SourcesField } from "../../components/SourcesField";
+import { StoresField } from "../../components/StoresField";
 import { KIND_LABEL, type Source } from "../../events";
 import { FieldError, FormErrors, Loading } from "../../ui";
 
-/** The wizard's first step: the channel to attach (or Add for a new one) and its sources. */
+/** The wizard's first step: the channel to attach (or Add for a new one), its sources and stores. */
 export function ChooseChannelStep({
   event,
   channels,
   channelId,
   sources,
+  stores,
+  saleorChannels,
   errors,
   onChannel,
   onSources,
+  onSaleorChannels,
   onAdd,
 }: {
   event: NotificationEvent;
@@ -22,9 +26,13 @@ export function ChooseChannelStep({
   channels: Channel[] | null;
   channelId: string | null;
   sources: Source[];
+  /** The shop's stores; null while they load or when they cannot be listed. */
+  stores: SaleorChannel[] | null;
+  saleorChannels: string[];
   errors: FormErrorState;
   onChannel: (channelId: string | null) => void;
   onSources: (sources: Source[]) => void;
+  onSaleorChannels: (saleorChannels: string[]) => void;
   onAdd: () => void;
 }) {
   const attachedIds = new Set(event.channels.map((a) => a.channel.id));
@@ -65,6 +73,7 @@ export function ChooseChannelStep({
         <FieldError message={errors.byField.channel} />
       </Box>
       <SourcesField value={sources} onChange={onSources} error={errors.byField.sources} />
+      <StoresField stores={stores} value={saleorChannels} onChange={onSaleorChannels} error={errors.byField.saleorChannels} />
     </Box>
   );
 }

@@ -6,6 +6,7 @@ import { api, errorMessages, type Attachment, type NotificationEvent } from "../
 import { useBridge } from "../../bridge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { EventMarks } from "../../components/EventMarks";
+import { useSaleorChannels } from "../../components/stores";
 import { EVENT_HELP, type EventType } from "../../events";
 import { useRouter } from "../../router";
 import { Card, ConfirmDialog, FormErrors, Loading, PageHeader, SwitchControl } from "../../ui";
@@ -25,6 +26,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
   const [editing, setEditing] = useState<Attachment | null>(null);
   const [deleting, setDeleting] = useState<Attachment | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const stores = useSaleorChannels();
   const setEnabled = useMutation(api.setEnabled);
   const detach = useMutation(api.detach);
 
@@ -109,6 +111,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
               <AttachmentRow
                 key={attachment.id}
                 attachment={attachment}
+                stores={stores}
                 first={index === 0}
                 onEdit={() => setEditing(attachment)}
                 onDelete={() => {
@@ -127,6 +130,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
       </Box>
       <AttachDialog
         event={event}
+        stores={stores}
         open={attachOpen}
         onClose={() => setAttachOpen(false)}
         onAttached={(name) => {
@@ -137,6 +141,7 @@ export function EventDetailPage({ type }: { type: EventType }) {
       />
       <EditSourcesDialog
         attachment={editing}
+        stores={stores}
         onClose={() => setEditing(null)}
         onSaved={() => {
           say(`Sources of ${editing?.channel.name} updated.`);

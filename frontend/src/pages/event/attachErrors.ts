@@ -11,7 +11,7 @@ export function attachErrors(errors: FieldError[]): FormErrorState {
   const byField: Record<string, string> = {};
   for (const [field, message] of Object.entries(split.byField)) {
     if (CHANNEL_FIELDS.includes(field)) byField.channel = message;
-    else if (field === "sources") byField.sources = message;
+    else if (field === "sources" || field === "saleorChannels") byField[field] = message;
     else split.general.push(message);
   }
   return { byField, general: split.general };
