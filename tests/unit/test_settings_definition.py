@@ -113,24 +113,13 @@ def test_a_worker_reads_the_shop_row_once_per_call(django_assert_num_queries):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_shop_rows_values_survive_the_move_to_one_column():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    from tests.support.migrations import just_before
 
-    executor = MigrationExecutor(connection)
-    after = [("saleor_notify", "0011_shop_settings_values")]
-    before = executor.loader.get_migration(*after[0]).dependencies
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps.get_model("saleor_notify", "ShopSettings")
-    old.objects.update_or_create(pk=1, defaults={
-        "funnel_marker_key": "lp", "funnel_channel_slugs": ["eu"], "digital_rule": "no_shipping",
-        "digital_metadata_key": "d", "subscription_metadata_key": "plan", "funnel_fallback_minutes": 45,
-        "allow_private_targets": True, "queue": "shop"})
-    try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes("saleor_notify"))
+    with just_before("0011_shop_settings_values") as old:
+        old.get_model("saleor_notify", "ShopSettings").objects.update_or_create(pk=1, defaults={
+            "funnel_marker_key": "lp", "funnel_channel_slugs": ["eu"], "digital_rule": "no_shipping",
+            "digital_metadata_key": "d", "subscription_metadata_key": "plan", "funnel_fallback_minutes": 45,
+            "allow_private_targets": True, "queue": "shop"})
     conf.forget_shop_settings()
     read = shop_config.load()
     assert (read.funnel_marker_key, read.funnel_channel_slugs, read.digital_rule, read.digital_metadata_key,
