@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 
 import { api, type AlertingChannel } from "../api";
 import { useRouter } from "../router";
-import { formatTime } from "../ui";
+import { AlertBox, formatTime } from "../ui";
 
 /** Names the channels failing for the alert period (and the paused ones), each a link to its page. */
 export function AlertBanner() {
@@ -15,19 +15,7 @@ export function AlertBanner() {
   if (!channels.length) return null;
   const failing = channels.filter((c) => c.health.isAlerting);
   return (
-    <Box
-      role="alert"
-      aria-label="Failing channels"
-      data-testid="alert-banner"
-      borderWidth={1}
-      borderStyle="solid"
-      borderColor="critical1"
-      backgroundColor="default1"
-      borderRadius={4}
-      __borderLeftWidth="4px"
-      padding={4}
-      marginBottom={6}
-    >
+    <AlertBox label="Failing channels" testId="alert-banner" padding={4}>
       <Text as="p" fontWeight="bold" color="critical1">
         {failing.length
           ? `${failing.length === 1 ? "A channel is" : `${failing.length} channels are`} failing without a success`
@@ -46,6 +34,6 @@ export function AlertBanner() {
           </Box>
         ))}
       </Box>
-    </Box>
+    </AlertBox>
   );
 }

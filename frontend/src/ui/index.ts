@@ -2,6 +2,7 @@
  * The pages' UI kit: the dashboard's look (Macaw UI) for any screen. Nothing here knows the
  * notifications domain (events, channels, the API): that lives in ../components and ../pages.
  */
+export { AlertBox } from "./AlertBox";
 export { Card } from "./Card";
 export { copyKeys, copyText, selectText } from "./clipboard";
 export { ConfirmDialog } from "./ConfirmDialog";
