@@ -65,6 +65,7 @@ class Config:
     only: list[str]
     command: str
     low_rate: float = field(default=0.0, metadata={"report": False})
+    high_rate: float = field(default=0.0, metadata={"report": False})
     variant: bool = field(default=True, metadata={"report": False})
     keep_db: bool = field(default=False, metadata={"report": False})
     out: Path = field(default=DEFAULT_OUT, metadata={"report": False})
@@ -86,13 +87,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=100.0, help="events/s of the latency runs (default 100)")
     p.add_argument("--low-rate", type=float, default=10.0,
                    help="events/s of a second latency measurement below the worker's capacity (0: skip)")
+    p.add_argument("--high-rate", type=float, default=300.0,
+                   help="events/s of a third latency measurement, above --rate (default 300; 0: skip)")
     p.add_argument("--scale-rows", type=int, help="rows in each log table for the scale part (default 1000000; "
                    "quick 20000; 0 skips the scale part)")
     p.add_argument("--backlog", type=int, help="pending deliveries to drain (default 10000, see docs; quick 2000)")
     p.add_argument("--only", default="", help="comma list among " + ",".join(PARTS))
     p.add_argument("--no-variant", action="store_true",
-                   help="skip the re-run of throughput, latency and fan-out with a stock Celery worker "
-                   "(no DB connection reuse)")
+                   help="skip the re-run of throughput, latency and fan-out with a tuned worker "
+                   "(CELERY_DB_REUSE_MAX, CONN_MAX_AGE, prefetch 4; the main run's is stock Saleor's)")
     p.add_argument("--out", help=f"where to write the report (default {DEFAULT_OUT.relative_to(ROOT)})")
     p.add_argument("--publish", action="store_true",
                    help=f"write the published {PUBLISHED.relative_to(ROOT)} (and .json); not with --quick")
@@ -119,6 +122,7 @@ def parse_config(argv: list[str] | None) -> Config:
         only=sorted(set(filter(None, a.only.split(","))) or set(PARTS)),
         command=" ".join(["python -m benchmarks", *raw_argv]),
         low_rate=a.low_rate,
+        high_rate=a.high_rate,
         variant=not a.no_variant,
         keep_db=a.keep_db,
         out=PUBLISHED if a.publish else Path(a.out) if a.out else DEFAULT_OUT,
@@ -196,12 +200,17 @@ def run_delivery_parts(b: Bench, results: dict[str, Any], announce: bool) -> Non
 
 
 def run_latency(b: Bench, results: dict[str, Any], announce: bool) -> None:
-    """At ``--rate``, then at ``--low-rate`` (below the worker's capacity) unless it is 0."""
+    """At ``--rate``, then at ``--high-rate`` and at ``--low-rate`` (below the worker's capacity), each unless 0."""
     c = b.config
     if announce:
         log("3. latency")
     results["latency"] = bench_latency(b.fx, b.receiver, c.runs, c.latency_seconds, c.rate)
     log("  p50", fmt(results["latency"]["p50_ms"]), "p99", fmt(results["latency"]["p99_ms"]))
+    if c.high_rate:
+        results["latency_high_rate"] = bench_latency(b.fx, b.receiver, c.runs, c.latency_seconds, c.high_rate)
+        if announce:
+            log("  high rate p50", fmt(results["latency_high_rate"]["p50_ms"]), "p99",
+                fmt(results["latency_high_rate"]["p99_ms"]))
     if c.low_rate:
         seconds = max(c.latency_seconds, 50 / c.low_rate)
         results["latency_low_rate"] = bench_latency(b.fx, b.receiver, c.runs, seconds, c.low_rate)
@@ -211,10 +220,10 @@ def run_latency(b: Bench, results: dict[str, Any], announce: bool) -> None:
 
 
 def run_variant(b: Bench) -> dict[str, Any]:
-    """The delivery parts again with a stock Celery worker (a new DB connection per task)."""
-    log("variant: stock Celery worker (CELERY_DB_REUSE_MAX unset: a new DB connection per task)")
-    b.restart_worker({"NOTIFY_BENCH_DB_REUSE_MAX": "0"})
-    variant: dict[str, Any] = {"setting": "CELERY_DB_REUSE_MAX unset (stock Celery)"}
+    """The delivery parts again with a worker tuned as the standalone settings (the main run's is stock Saleor's)."""
+    log("variant: tuned worker (CELERY_DB_REUSE_MAX=1000, CONN_MAX_AGE=600, prefetch multiplier 4)")
+    b.restart_worker({"NOTIFY_BENCH_TUNED": "1"})
+    variant: dict[str, Any] = {"setting": "CELERY_DB_REUSE_MAX=1000, CONN_MAX_AGE=600, prefetch 4 (tuned)"}
     run_delivery_parts(b, variant, announce=False)
     b.restart_worker({})
     return variant

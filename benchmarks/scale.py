@@ -55,7 +55,8 @@ def fill_history(rows: int, channel_id: int) -> float:
 
 
 def fill_backlog(rows: int, channel_id: int, tag: str) -> list[int]:
-    """``rows`` fanned-out events with one PENDING, never attempted delivery each; returns the ids."""
+    """``rows`` fanned-out events with one PENDING, never attempted delivery each, due an hour ago (the
+    workers were down); returns the ids."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -73,7 +74,8 @@ def fill_backlog(rows: int, channel_id: int, tag: str) -> list[int]:
             """
             INSERT INTO saleor_notify_delivery (event_id, channel_id, channel_name, channel_kind, status,
                 failure_kind, attempt_count, next_trigger, next_attempt_at, lease_expires_at, created_at, updated_at)
-            SELECT e.id, %s, 'backlog', 'POSTBACK', 'PENDING', '', 0, 'AUTOMATIC', now(), NULL, now(), now()
+            SELECT e.id, %s, 'backlog', 'POSTBACK', 'PENDING', '', 0, 'AUTOMATIC', now() - interval '1 hour', NULL,
+                   now(), now()
             FROM saleor_notify_notificationevent e WHERE e.idempotency_key LIKE %s
             RETURNING id
             """,
@@ -85,11 +87,17 @@ def fill_backlog(rows: int, channel_id: int, tag: str) -> list[int]:
 
 
 def enqueue_deliveries(ids: list[int]) -> float:
-    from tests.support import internals
+    """Hand the backlog on as the product does: the sweep's runs, each up to ``SWEEP_BATCH_SIZE``
+    due deliveries, in ``deliver`` messages of up to 100 ids."""
+    from saleor_notify_plugin.pipeline import upkeep
 
     t0 = time.perf_counter()
-    for pk in ids:
-        internals.send_task(internals.DELIVER_TASK, [pk])
+    handed = 0
+    while handed < len(ids):
+        found = upkeep.sweep()["deliveries"]
+        if not found:
+            raise RuntimeError(f"the sweep handed on {handed} of {len(ids)} deliveries")
+        handed += found
     return time.perf_counter() - t0
 
 

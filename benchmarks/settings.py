@@ -6,6 +6,10 @@ DB_NAME = os.environ.get("NOTIFY_BENCH_DB_NAME", "bench_saleor_notify")
 BROKER_URL = os.environ.get("NOTIFY_BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 QUEUE = os.environ.get("NOTIFY_BENCH_QUEUE", "bench-saleor-notify")
 
+#: The worker as a stock Saleor deployment runs it (the default), or tuned as the package's
+#: standalone settings (``NOTIFY_BENCH_TUNED=1``: the variant rows of the report).
+TUNED = os.environ.get("NOTIFY_BENCH_TUNED", "") == "1"
+
 SECRET_KEY = "bench-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -19,12 +23,13 @@ DATABASES = {
         "PORT": "5432",
         "USER": "postgres",
         "PASSWORD": "",
-        # As the package's standalone settings: workers keep their connection between tasks.
-        "CONN_MAX_AGE": 600,
+        # Saleor's default (DB_CONN_MAX_AGE unset); the tuned variant keeps connections 600 s.
+        "CONN_MAX_AGE": 600 if TUNED else 0,
     }
 }
-# Celery defaults otherwise (prefetch multiplier 4, as in standalone_settings).
 CELERY_BROKER_URL = BROKER_URL
+# Saleor's prefetch multiplier (CELERY_WORKER_PREFETCH_MULTIPLIER unset: 1); tuned: Celery's default 4.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4 if TUNED else 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = QUEUE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -35,7 +40,6 @@ SALEOR_NOTIFY = {
 
 import saleor_notify_plugin.celery_app  # noqa: E402,F401 - the Celery app this process publishes with
 
-# As the package's standalone settings: Celery's Django fixup closes every DB connection around
-# every task unless this is set (whatever CONN_MAX_AGE says). The "stock Celery" variant
-# (``NOTIFY_BENCH_DB_REUSE_MAX=0``) measures what a worker without it gets.
-CELERY_DB_REUSE_MAX = int(os.environ.get("NOTIFY_BENCH_DB_REUSE_MAX", "1000")) or None
+# Saleor's settings leave CELERY_DB_REUSE_MAX unset (Celery's Django fixup then closes the task
+# thread's connections around every task); the tuned variant sets it as the standalone settings do.
+CELERY_DB_REUSE_MAX = 1000 if TUNED else None

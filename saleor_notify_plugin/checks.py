@@ -34,25 +34,6 @@ def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
     return errors
 
 
-def check_worker_connection_reuse(app_configs, **kwargs):  # type: ignore[no-untyped-def]
-    """Celery's Django fixup closes the database connection before and after every task unless
-    ``CELERY_DB_REUSE_MAX`` is set: a stock Saleor worker opens a new connection per task."""
-    from django.conf import settings
-
-    if getattr(settings, "CELERY_DB_REUSE_MAX", None):
-        return []
-    return [
-        checks.Warning(
-            "CELERY_DB_REUSE_MAX is not set: Celery workers open a new database connection for every task, "
-            "which costs the plugin's deliveries about a tenth of their throughput and much of their latency.",
-            hint="Set it in a settings module of the deployment that imports Saleor's "
-            "(`from saleor.settings import *` then `CELERY_DB_REUSE_MAX = 1000`) and start the worker with "
-            "DJANGO_SETTINGS_MODULE pointing to it; see the README, 'Installing into a Saleor deployment'.",
-            id="saleor_notify.W002",
-        )
-    ]
-
-
 def check_health(app_configs, databases=None, **kwargs):  # type: ignore[no-untyped-def]
     """A stopped beat, worker or poller, or a growing backlog (run with ``check --database default``
     and by ``migrate``; it reads the plugin's tables)."""
@@ -78,5 +59,4 @@ HEALTH_CHECK_IDS = {"BEAT_STOPPED": 1, "WORKER_STOPPED": 2, "POLLER_STOPPED": 3,
 
 def register() -> None:
     checks.register(check_settings, "saleor_notify")
-    checks.register(check_worker_connection_reuse, "saleor_notify")
     checks.register(check_health, "saleor_notify", checks.Tags.database)

@@ -65,12 +65,19 @@ def encrypt(text: str) -> str:
 
 def decrypt(token: str) -> str:
     try:
-        return fernet().decrypt(token.encode("ascii")).decode()
+        return _decrypted(configured_keys(), token)
     except (InvalidToken, UnicodeError):
         raise SecretUnreadable(
             "A stored saleor-notify secret cannot be decrypted with SALEOR_NOTIFY['ENCRYPTION_KEYS'] (or the key "
             "derived from SECRET_KEY); put the key it was encrypted with back in the list."
         ) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _decrypted(keys: tuple[bytes, ...], token: str) -> str:
+    """A token's plain text under ``keys``: a worker reads the same channel's secret with every
+    delivery row it loads, and each decryption checks an HMAC (errors are not cached)."""
+    return _fernet(keys).decrypt(token.encode("ascii")).decode()
 
 
 def reencrypt(token: str) -> str:

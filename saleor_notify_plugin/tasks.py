@@ -15,7 +15,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import before_task_publish
 
-from . import health, telemetry
+from . import health, task_thread, telemetry
 from .pipeline import alerts, attempts, broker, upkeep
 from .pipeline.fan_out import fan_out_many
 
@@ -31,6 +31,14 @@ def use_task_context(factory: Callable[[], AbstractContextManager[object]]) -> N
 
 
 def run_in_task_context[T](func: Callable[..., T], *args: object) -> T:
+    """Run a task's body: in a worker, in the plugin's task threads (``task_thread``: their
+    database connections last between tasks); elsewhere here."""
+    if task_thread.in_worker_task():
+        return task_thread.run(_in_context, func, *args)
+    return _in_context(func, *args)
+
+
+def _in_context[T](func: Callable[..., T], *args: object) -> T:
     with _task_context():
         return func(*args)
 
@@ -53,10 +61,16 @@ def fan_out(event_ids: list[str] | str) -> None:
 
 
 @shared_task(name=broker.DELIVER_TASK, **_RELIABLE)
-def deliver(delivery_id: int) -> None:
-    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.DELIVERY_ID: delivery_id}
+def deliver(delivery_ids: int | list[int]) -> None:
+    """One attempt of a delivery (a retry, a manual retry), or of each of a list the sweep handed on."""
+    if isinstance(delivery_ids, list):
+        attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.MESSAGING_BATCH_COUNT: len(delivery_ids)}
+        with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes):
+            run_in_task_context(attempts.attempt_deliveries, delivery_ids)
+        return
+    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.DELIVERY_ID: delivery_ids}
     with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes, links=telemetry.task_links()):
-        run_in_task_context(attempts.attempt_delivery, delivery_id)
+        run_in_task_context(attempts.attempt_delivery, delivery_ids)
 
 
 @shared_task(name=broker.RELEASE_TASK, **_RELIABLE)

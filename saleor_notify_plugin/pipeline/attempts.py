@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import activity, telemetry
@@ -68,6 +68,30 @@ def attempt_delivery(delivery_id: int) -> None:
         send_all([delivery], [], get_settings())
 
 
+def attempt_deliveries(delivery_ids: list[int]) -> None:
+    """Attempt deliveries the sweep handed on together, through the sender pool.
+
+    Those nobody ever held, or whose result was written, are claimed as senders free up (as a
+    fan-out's are); the others (a claim that expired, a channel paused or deactivated since)
+    go through :func:`_claim` one by one, which settles them as a single ``deliver`` would.
+    """
+    if not activity.plugin_active():
+        return
+    now = timezone.now()
+    waiting: list[Delivery] = []
+    alone: list[int] = []
+    for d in Delivery.objects.select_related("event", "channel").filter(
+        pk__in=delivery_ids, status=DeliveryStatus.PENDING
+    ):
+        channel = d.channel
+        if d.lease_expires_at is None and channel is not None and channel.is_active and not channel.is_paused:
+            waiting.append(d)
+        else:
+            alone.append(d.pk)
+    claimed = [d for d in (_claim(pk, now) for pk in alone) if d is not None]
+    send_all(claimed, waiting, get_settings())
+
+
 def send_all(claimed: list[Delivery], waiting: list[Delivery], settings: NotifySettings) -> None:
     """Send claimed deliveries, claiming waiting ones as senders free up; record each result as it comes."""
     if len(claimed) == 1 and not waiting:
@@ -108,20 +132,23 @@ def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime,
 
 
 def _claim_waiting(deliveries: list[Delivery], settings: NotifySettings) -> list[Delivery]:
-    """Claim deliveries nobody has started (one statement pair); those taken meanwhile are skipped."""
+    """Claim due deliveries nobody holds for their next attempt (one statement pair); those taken
+    or rescheduled meanwhile are skipped. The attempt's number and trigger are the locked row's."""
     by_pk = {d.pk: d for d in deliveries}
     now = timezone.now()
     with transaction.atomic():
         free = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, attempt_count=0)
-            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
-            .values_list("pk", flat=True)
+            .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now, attempt_count=0))
+            .values_list("pk", "attempt_count", "next_trigger")
         )
-        Delivery.objects.filter(pk__in=free).update(attempt_count=1, lease_expires_at=lease_until(now, settings))
-    for pk in free:
-        by_pk[pk].attempt_count = 1
-    return [by_pk[pk] for pk in free]
+        Delivery.objects.filter(pk__in=[pk for pk, _, _ in free]).update(
+            attempt_count=F("attempt_count") + 1, lease_expires_at=lease_until(now, settings)
+        )
+    for pk, count, trigger in free:
+        by_pk[pk].attempt_count, by_pk[pk].next_trigger = count + 1, trigger
+    return [by_pk[pk] for pk, _, _ in free]
 
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:

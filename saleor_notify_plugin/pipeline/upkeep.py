@@ -6,7 +6,8 @@ event) and :func:`purge_old` (attempts and finished events past their retention,
 previous signing secrets past their window).
 
 Hands to the next stage: ``saleor_notify.fan_out`` messages (up to ``broker.MAX_BATCH`` events
-each) and ``saleor_notify.deliver`` messages (manual attempts paced per channel by ``recovery``).
+each) and ``saleor_notify.deliver`` messages (lists of up to ``broker.MAX_BATCH`` deliveries;
+manual attempts paced per channel by ``recovery``, one each).
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     Delivery.objects.filter(pk__in=now_ids).update(next_attempt_at=now)
     for start in range(0, len(event_ids), broker.MAX_BATCH):
         broker.send_task(broker.FAN_OUT_TASK, [[str(pk) for pk in event_ids[start : start + broker.MAX_BATCH]]])
-    for pk in now_ids:
-        broker.send_task(broker.DELIVER_TASK, [pk])
+    # Handed on in lists: a backlog is sent through the workers' sender pools, not one task each.
+    for start in range(0, len(now_ids), broker.MAX_BATCH):
+        broker.send_task(broker.DELIVER_TASK, [now_ids[start : start + broker.MAX_BATCH]])
     if event_ids or delivery_ids:
         logger.info("saleor-notify sweep: re-enqueued %d events, %d deliveries", len(event_ids), len(delivery_ids))
     return {"events": len(event_ids), "deliveries": len(delivery_ids)}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM
+from tests.support.mail_server import MailServer
 from tests.support.receiver import Receiver
 
 from .live import ROOT, DashboardServer, LiveSaleor
@@ -64,11 +65,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def saleor() -> Iterator[LiveSaleor]:
+def mail() -> Iterator[MailServer]:
+    """The shop's SMTP server (Saleor's ``EMAIL_URL`` points at it): where staff alerts arrive."""
+    server = MailServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def saleor(mail) -> Iterator[LiveSaleor]:
     LOGS.mkdir(parents=True, exist_ok=True)
     for old in LOGS.glob("*.log"):
         old.unlink()
-    shop = LiveSaleor(Path(SALEOR_VENV), Path(SALEOR_SRC), LOGS)
+    deployment = {
+        "EMAIL_URL": f"smtp://127.0.0.1:{mail.port}",
+        "DEFAULT_FROM_EMAIL": "shop@example.com",
+        # The sweep (it raises alerts) every 5 s rather than every minute, so a step need not wait long.
+        "SALEOR_NOTIFY_SWEEP_INTERVAL_S": "5",
+    }
+    shop = LiveSaleor(Path(SALEOR_VENV), Path(SALEOR_SRC), LOGS, env=deployment)
     shop.prepare_database()
     shop.start()
     yield shop

@@ -63,7 +63,8 @@ def _rsa_key() -> str:
 class LiveSaleor:
     """Saleor's API, worker and beat, from ``venv`` and ``src``, on a fresh shop database."""
 
-    def __init__(self, venv: Path, src: Path, log_dir: Path) -> None:
+    def __init__(self, venv: Path, src: Path, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        """``env``: more of the deployment's environment (the shop's SMTP server, say)."""
         self.venv, self.src, self.log_dir = venv, src, log_dir
         self.port = free_port()
         self.queue = f"notify-dashboard-{uuid.uuid4().hex[:8]}"
@@ -85,6 +86,7 @@ class LiveSaleor:
             # The plugin posts to this machine's receivers: the deployment's word, from the environment.
             "SALEOR_NOTIFY_ALLOW_PRIVATE_TARGETS": "True",
             "PYTHONUNBUFFERED": "1",
+            **(env or {}),
         }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

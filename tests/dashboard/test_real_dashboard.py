@@ -3,7 +3,11 @@
 One shop owner's session, step by step (the tests run in order and share the browser tab):
 log in, switch events on in the plugin's page, install the app from its manifest URL through
 the dashboard's own install screen, open System notifications from the menu, enable / attach /
-edit / delete, the Channels page, and a failed delivery retried from the order page. Each step
+edit / delete, the Channels page, a failed delivery retried from the order page, then what an
+operator needs after day one: the event catalog, an attachment limited to a store, each
+attempt's exchange (and its curl command), recovering a channel's failures since a time, and a
+failing channel that alerts (an e-mail through the shop's SMTP server, a banner), pauses and is
+resumed. Each step
 is photographed in the light and the dark theme into build/screens/dashboard/
 (``make screens`` publishes them to docs/screens/).
 """
@@ -476,3 +480,231 @@ def test_07_a_failed_delivery_is_retried_from_the_order_page(session, hooks):
     expect(popup.get_by_test_id("delivery-row")).to_have_count(1)
     shots(session, "19-order-popup")
     session.state["order_number"] = number
+    session.state["order_id"] = order_id
+
+
+# --- After day one ---------------------------------------------------------------------------
+
+
+def open_system_notifications(session: Session) -> FrameLocator:
+    """The app's System notifications page, through the dashboard's menu entry."""
+    session.go("orders")
+    session.page.get_by_role("link", name="System notifications").first.click()
+    expect(session.page).to_have_url(re.compile(r"/extensions/app/[^/]+/events"), timeout=30_000)
+    return session.wait_app_ready()
+
+
+def open_channel(session: Session, name: str) -> FrameLocator:
+    app = open_system_notifications(session)
+    app.get_by_role("button", name="Channels", exact=True).click()
+    app.get_by_test_id("channel-row").filter(has_text=name).click()
+    expect(app.get_by_role("heading", name=name)).to_be_visible()
+    return app
+
+
+def create_channel(app: FrameLocator, name: str, url: str, *, pause_on_alert: bool = False) -> None:
+    """On the Channels page: a postback channel (its signing secret acknowledged)."""
+    app.get_by_role("button", name="Create channel").click()
+    create = app.get_by_test_id("create-channel-dialog")
+    create.get_by_label("Name").fill(name)
+    create.get_by_label("Postback URL").fill(url)
+    if pause_on_alert:
+        create.get_by_text("Pause when it alerts").click()
+    create.get_by_role("button", name="Create channel").click()
+    app.get_by_role("button", name="I have stored it").click()
+
+
+def attach_to_order_completed(app: FrameLocator, channel_name: str, count_after: int) -> None:
+    app.get_by_role("button", name="System notifications", exact=True).click()
+    app.get_by_test_id("event-row-ORDER_COMPLETED").get_by_role("button", name="Order completed").click()
+    app.get_by_role("button", name="Attach channel").click()
+    dialog = app.get_by_test_id("attach-dialog")
+    dialog.get_by_test_id("channel-select").get_by_label("Channel").click()
+    app.get_by_role("option", name=re.compile(re.escape(channel_name))).click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(app.get_by_test_id("attachment")).to_have_count(count_after)
+
+
+def deliveries(channel_name: str, status: str) -> int:
+    return int(_psql(
+        "SELECT count(*) FROM saleor_notify_delivery d JOIN saleor_notify_notificationchannel c"
+        f" ON c.id = d.channel_id WHERE c.name = '{channel_name}' AND d.status = '{status}'",
+        db=RUN_DB,
+    ))
+
+
+def wait_until(condition, timeout_s: float, what) -> None:  # noqa: ANN001 - a predicate and a message
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, what()
+        time.sleep(0.5)
+
+
+def test_08_system_notifications_links_the_event_catalog(session):
+    app = open_system_notifications(session)
+    link = app.get_by_role("link", name="event catalog (AsyncAPI 3.0)")
+    expect(link).to_be_visible()
+    link.scroll_into_view_if_needed()
+    shots(session, "20-event-catalog-link")
+    with session.page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url == f"{session.saleor.base_url}/plugins/global/{PLUGIN}/app/asyncapi.json", tab.url
+    catalog = json.loads(tab.locator("body").inner_text())
+    assert catalog["asyncapi"] == "3.0.0" and len(catalog["operations"]) == 10, sorted(catalog)
+    tab.close()
+
+
+def test_09_an_attachment_is_limited_to_one_of_the_shops_stores(session):
+    token = staff_token(session.saleor)
+    stores = graphql(session.saleor.api_url, "{ channels { slug name isActive } }", token=token)["channels"]
+    assert len(stores) >= 2, stores  # the populated shop has a store per currency
+    ordering = next(c for c in stores if c["isActive"])  # where _admin_order places its orders
+    other = next(c for c in stores if c["slug"] != ordering["slug"])
+    app = open_system_notifications(session)
+    app.get_by_test_id("event-row-ORDER_COMPLETED").get_by_role("button", name="Order completed").click()
+    attachment = app.get_by_test_id("attachment").filter(has_text="Order desk")
+    expect(attachment.get_by_test_id("attachment-stores")).to_have_count(0)  # every store: nothing to say
+    attachment.get_by_role("button", name="Actions for Order desk").click()
+    app.get_by_role("menuitem", name="Edit").click()
+    edit = app.get_by_test_id("edit-dialog")
+    expect(edit.get_by_test_id("stores").get_by_role("checkbox")).to_have_count(len(stores))
+    edit.get_by_role("checkbox", name=other["name"], exact=True).click()
+    shots(session, "21-attachment-stores")
+    edit.get_by_role("button", name="Save").click()
+    expect(edit).to_be_hidden()
+    expect(attachment.get_by_test_id("attachment-stores")).to_have_text(other["name"])
+    shots(session, "22-attachment-limited-to-a-store")
+    session.state["order_store"], session.state["other_store"] = ordering, other
+
+
+def test_10_each_attempts_exchange_on_the_channel_page_and_in_the_order_widget(session, hooks):
+    sent = hooks.received("/order-desk")
+    app = open_channel(session, "Order desk")
+    health = app.get_by_test_id("health")
+    expect(health).to_contain_text("Last 24 h: 2 attempts, 50% succeeded.")
+    expect(health).to_contain_text("Consecutive failures: 0")
+    shots(session, "23-channel-health")
+    row = app.get_by_test_id("channel-deliveries").get_by_test_id("delivery-row")
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="View attempts").click()
+    first = app.get_by_role("region", name="Attempt 1")
+    expect(first.get_by_test_id("request-headers")).to_contain_text("webhook-signature: v1,[masked]")
+    expect(first.get_by_test_id("request-headers")).to_contain_text(f"webhook-id: {sent[0].headers['webhook-id']}")
+    assert first.get_by_test_id("request-body").inner_text() == sent[0].body.decode()
+    expect(first.get_by_test_id("response-headers")).to_contain_text("Status 404")
+    expect(first.get_by_test_id("response-excerpt")).to_have_text("unknown order")
+    command = first.get_by_test_id("curl-command").inner_text()
+    assert '"webhook-signature: $WEBHOOK_SIGNATURE"' in command and hooks.url("/order-desk") in command, command
+    html = session.app_frame_object("channels").content()
+    assert sent[0].headers["webhook-signature"][3:] not in html  # the signature is never shown
+    first.get_by_role("button", name="Copy curl command").click()
+    expect(first.get_by_test_id("copy-result")).to_be_visible()
+    first.scroll_into_view_if_needed()
+    shots(session, "24-channel-attempt-exchange")
+
+    # The order page's widget: the same behind "View payload".
+    session.go(f"orders/{session.state['order_id']}")
+    widget = session.page.frame_locator('iframe[data-test-id="app-frame"]').first
+    session.wait_app_ready(widget)
+    widget.get_by_test_id("delivery-row").get_by_role("button", name="View payload").click()
+    latest = widget.get_by_role("region", name="Attempt 2")
+    assert latest.get_by_test_id("request-body").inner_text() == sent[1].body.decode()
+    expect(latest.get_by_test_id("response-headers")).to_contain_text("Status 200")
+    frame = session.app_frame_object("order")
+    size = frame.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert size[0] <= size[1] <= WIDGET_COLUMN_MAX_PX, size  # long lines wrap: nothing to scroll sideways
+    session.page.locator('iframe[data-test-id="app-frame"]').first.evaluate(
+        "el => el.scrollIntoView({block: 'center'})")
+    shots(session, "25-order-widget-payload")
+
+
+def test_11_recover_since_sends_a_channels_failures_again_after_a_dry_run(session, hooks):
+    hooks.script("/warehouse", Reply(400, body=b"bad request"), Reply(400, body=b"bad request"))
+    app = open_system_notifications(session)
+    app.get_by_role("button", name="Channels", exact=True).click()
+    create_channel(app, "Warehouse", hooks.url("/warehouse"))
+    attach_to_order_completed(app, "Warehouse", count_after=2)
+    desk_before = len(hooks.received("/order-desk"))
+    for _ in range(2):
+        _admin_order(session.saleor)
+    wait_until(lambda: deliveries("Warehouse", "FAILED") == 2, 90,
+               lambda: f"the warehouse's two deliveries did not fail\n{session.saleor.log_tail('worker')}")
+    first_two = hooks.received("/warehouse")
+    assert len(first_two) == 2
+    store = session.state["order_store"]
+    assert {json.loads(r.body)["data"]["saleor_channel"]["slug"] for r in first_two} == {store["slug"]}
+    # The order desk is limited to the other store: none of these orders reached it.
+    assert len(hooks.received("/order-desk")) == desk_before
+
+    app = open_channel(session, "Warehouse")
+    app.get_by_role("button", name="Recover since…").click()
+    dialog = app.get_by_test_id("recover-dialog")
+    since = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 3600))  # the browser runs in UTC
+    dialog.get_by_label("Failed since").fill(since)
+    dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.get_by_test_id("recover-preview")).to_contain_text("2 failed deliveries will be sent again")
+    expect(dialog.get_by_test_id("recover-row")).to_have_count(2)
+    expect(dialog.get_by_test_id("recover-row").first).to_contain_text("HTTP 400")
+    shots(session, "26-recover-since-preview")
+    assert len(hooks.received("/warehouse")) == 2  # the dry run sent nothing
+    dialog.get_by_role("button", name="Send 2 again").click()
+    expect(app.get_by_test_id("recover-result")).to_contain_text("2 deliveries queued to be sent again")
+    wait_until(lambda: deliveries("Warehouse", "SUCCESS") == 2, 60,
+               lambda: f"not sent again\n{session.saleor.log_tail('worker')}")
+    again = hooks.received("/warehouse")
+    assert len(again) == 4
+    assert sorted(r.headers["webhook-id"] for r in again[2:]) == sorted(r.headers["webhook-id"] for r in first_two)
+    shots(session, "27-recover-since-queued")
+
+
+def test_12_a_failing_channel_alerts_staff_pauses_and_releases_its_deliveries_on_resume(session, hooks, mail):
+    page = session.page
+    # The plugin's page: alert at the first failure without a success, to the shop's operator.
+    session.go(f"extensions/plugin/{PLUGIN}")
+    expect(page.get_by_text("Notifications settings details")).to_be_visible(timeout=30_000)
+    page.locator('input[name="alert_after_minutes"]').fill("0")
+    page.locator('input[name="alert_emails"]').fill("ops@example.com")
+    page.locator('[data-test-id="button-bar-confirm"]').click()
+    expect(page.get_by_text("Plugin settings updated")).to_be_visible(timeout=30_000)
+
+    hooks.script("/returns", Reply(410, body=b"gone"))  # then 200
+    app = open_system_notifications(session)
+    app.get_by_role("button", name="Channels", exact=True).click()
+    create_channel(app, "Returns desk", hooks.url("/returns"), pause_on_alert=True)
+    attach_to_order_completed(app, "Returns desk", count_after=3)
+    _admin_order(session.saleor)
+    wait_until(lambda: deliveries("Returns desk", "FAILED") == 1, 60,
+               lambda: f"no failed delivery\n{session.saleor.log_tail('worker')}")
+    # The sweep (every 5 s here) alerts: one e-mail through Saleor's e-mail settings, and the pause.
+    wait_until(lambda: any("Returns desk" in m[2].decode(errors="replace") for m in mail.messages), 60,
+               lambda: f"no alert e-mail: {mail.messages}\n{session.saleor.log_tail('worker')}")
+    alert = [m for m in mail.messages if "Returns desk" in m[2].decode(errors="replace")]
+    assert len(alert) == 1 and alert[0][1] == ["ops@example.com"], alert
+
+    # Held while paused: the next order's delivery waits.
+    _admin_order(session.saleor)
+    wait_until(lambda: deliveries("Returns desk", "PENDING") == 1, 60,
+               lambda: f"not held\n{session.saleor.log_tail('worker')}")
+    time.sleep(2)
+    assert len(hooks.received("/returns")) == 1
+
+    app = open_system_notifications(session)
+    banner = app.get_by_role("alert", name="Failing channels")
+    expect(banner.get_by_role("button", name="Returns desk")).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text("paused: deliveries held until you resume it")
+    shots(session, "28-failing-channel-banner")
+    banner.get_by_role("button", name="Returns desk").click()
+    health = app.get_by_test_id("health")
+    expect(health).to_contain_text("Paused")
+    expect(health).to_contain_text("1 delivery is held")
+    shots(session, "29-channel-paused")
+    health.get_by_role("button", name="Resume").click()
+    expect(health).not_to_contain_text("Paused")
+    wait_until(lambda: len(hooks.received("/returns")) == 2, 60,
+               lambda: f"the held delivery was not released\n{session.saleor.log_tail('worker')}")
+    app = open_channel(session, "Returns desk")
+    expect(app.get_by_test_id("health")).to_contain_text("Recovering")
+    expect(app.get_by_test_id("health")).to_contain_text("Last 24 h: 2 attempts, 50% succeeded.")
+    shots(session, "30-channel-resumed")

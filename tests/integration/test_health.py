@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 from celery import current_app
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
-from saleor_notify_plugin import checks, health
+from saleor_notify_plugin import health
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import Heartbeat, RecordedEvent
 from tests.builders import attach, postback_channel, record
@@ -104,8 +103,3 @@ def test_beat_sending_a_periodic_task_stamps_its_heartbeat():
     stamped = Heartbeat.objects.get(name="beat").beat_at
     assert timezone.now() - stamped < timedelta(seconds=5)
 
-
-def test_worker_without_connection_reuse_is_warned_about():
-    assert [w.id for w in checks.check_worker_connection_reuse(None)] == ["saleor_notify.W002"]
-    with override_settings(CELERY_DB_REUSE_MAX=1000):
-        assert checks.check_worker_connection_reuse(None) == []

@@ -105,23 +105,6 @@ def test_migrate_worker_and_beat_as_the_readme_writes_them(saleor_env, tmp_path)
         "saleor_notify.sweep", "saleor_notify.purge", "saleor_notify.capture"}
 
 
-def test_the_worker_settings_module_of_the_docs_sets_connection_reuse(saleor_env, tmp_path):
-    """docs/operations.md's settings module: Saleor's settings unedited, the check's warning gone."""
-    doc = (ROOT / "docs" / "operations.md").read_text()
-    module = re.search(r"```python\n(# notify_worker_settings.py.*?)```", doc, flags=re.S).group(1)
-    (tmp_path / "notify_worker_settings.py").write_text(module)
-    manage = [sys.executable, "manage.py", "check"]
-    plain = subprocess.run(manage, cwd=saleor_env["SALEOR_DIR"], env=saleor_env, capture_output=True, text=True,
-                           timeout=300)
-    assert "saleor_notify.W002" in plain.stderr + plain.stdout
-    tuned = subprocess.run(manage, cwd=saleor_env["SALEOR_DIR"], capture_output=True, text=True, timeout=300,
-                           env={**saleor_env, "DJANGO_SETTINGS_MODULE": "notify_worker_settings"})
-    assert tuned.returncode == 0 and "saleor_notify.W002" not in tuned.stderr + tuned.stdout
-    command = re.search(r"^(DJANGO_SETTINGS_MODULE=notify_worker_settings celery .*)$", doc, flags=re.M).group(1)
-    env = {**saleor_env, "DJANGO_SETTINGS_MODULE": "notify_worker_settings"}
-    _run_until(command.split(" ", 1)[1] + " -l INFO", env, tmp_path, lambda log: "ready." in log)
-
-
 def test_the_curl_example_answers_from_a_live_shop(notify, live_server, staff_user, permission_manage_plugins):
     """The README's curl call, against a live Saleor server with a real staff JWT."""
     from django.db import connections

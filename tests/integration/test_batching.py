@@ -1,0 +1,89 @@
+"""Work that piles up is done in batches: a fan-out takes along the events waiting, and the
+sweep's lists of deliveries go through the sender pool, each still sent exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from saleor_notify_plugin.events import EventType
+from saleor_notify_plugin.models import Delivery, DeliveryAttempt, RecordedEvent
+from saleor_notify_plugin.pipeline import attempts, fan_out
+from tests.builders import attach, postback_channel, record
+from tests.support.waiting import wait_for
+
+
+@pytest.mark.django_db
+def test_a_fan_out_takes_along_the_events_recorded_meanwhile(receiver, path):
+    attach(EventType.ORDER_COMPLETED, postback_channel(receiver.url(path)))
+    ids = [record(order_id=f"o-{n}") for n in range(5)]
+
+    assert len(fan_out.fan_out(ids[0])) == 5  # one task: its own event and the four waiting
+    assert not RecordedEvent.objects.filter(fanned_out_at__isnull=True).exists()
+    assert len({r.headers["webhook-id"] for r in receiver.received(path)}) == 5
+    # Their own messages come later and find them done.
+    assert [fan_out.fan_out(event_id) for event_id in ids[1:]] == [[], [], [], []]
+    assert len(receiver.received(path)) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fan_outs_running_at_once_deliver_each_event_once(receiver, path):
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    ids = [record(order_id=f"o-{n}") for n in range(40)]
+    start = threading.Barrier(4)
+
+    def worker(event_id) -> None:  # noqa: ANN001 - an event id
+        try:
+            start.wait()
+            fan_out.fan_out(event_id)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(ids[n],)) for n in (0, 10, 20, 30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    # The session's worker may take part too (the events were committed): still once each.
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 40, 20)
+    assert Delivery.objects.filter(channel=channel).count() == 40
+    webhook_ids = [r.headers["webhook-id"] for r in receiver.received(path)]
+    assert len(webhook_ids) == 40 and len(set(webhook_ids)) == 40
+
+
+@pytest.mark.django_db
+def test_a_list_from_the_sweep_sends_the_unheld_settles_the_lost_and_holds_the_paused(receiver, path):
+    crm = postback_channel(receiver.url(path), name="CRM")
+    paused = postback_channel(receiver.url(path + "-paused"), name="Warehouse")
+    paused.paused_at = timezone.now()
+    paused.save(update_fields=["paused_at"])
+    for channel in (crm, paused):
+        attach(EventType.ORDER_COMPLETED, channel)
+    record(order_id="o-1")
+    record(order_id="o-2")
+    # As the workers left them before an outage: never started, or claimed by a worker that died.
+    past = timezone.now() - timedelta(minutes=30)
+    events = list(RecordedEvent.objects.order_by("created_at"))
+    RecordedEvent.objects.update(fanned_out_at=past)
+    unheld = Delivery.objects.create(event=events[0], channel=crm, channel_name="CRM", channel_kind="POSTBACK",
+                                     next_attempt_at=past)
+    lost = Delivery.objects.create(event=events[1], channel=crm, channel_name="CRM", channel_kind="POSTBACK",
+                                   next_attempt_at=past, attempt_count=1, lease_expires_at=past)
+    held = Delivery.objects.create(event=events[0], channel=paused, channel_name="Warehouse",
+                                   channel_kind="POSTBACK", next_attempt_at=past)
+
+    attempts.attempt_deliveries([unheld.pk, lost.pk, held.pk])
+
+    unheld.refresh_from_db(), lost.refresh_from_db(), held.refresh_from_db()
+    assert (unheld.status, unheld.attempt_count) == ("SUCCESS", 1)
+    # The lost claim is logged as an attempt of unknown outcome, then the delivery is sent again.
+    logged = DeliveryAttempt.objects.filter(delivery=lost).order_by("number").values_list("error_kind", "verdict")
+    assert list(logged) == [("result_unknown", "retry"), ("", "success")]
+    assert (lost.status, lost.attempt_count) == ("SUCCESS", 2)
+    assert (held.status, held.attempt_count) == ("PENDING", 0)
+    assert len(receiver.received(path)) == 2 and receiver.received(path + "-paused") == []
