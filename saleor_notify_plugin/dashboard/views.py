@@ -100,6 +100,11 @@ def catalog_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(catalog.catalog_json(), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "no-cache"  # changes with the plugin's version
     response["Access-Control-Allow-Origin"] = "*"  # AsyncAPI tools may read it from their own origin
+    # Opened in a new tab from the app's page, which the dashboard frames in a sandbox without
+    # allow-popups-to-escape-sandbox: the tab inherits that sandbox, and Chromium refuses to show
+    # a sandboxed tab a document that asks for its own browsing context group (Django's default
+    # "same-origin"): a shop owner clicking the link would get an error page.
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
 
 

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 #: 2-core machine is not swamped.
 MAX_PARALLEL_SENDS = 8
 _pool: ThreadPoolExecutor | None = None
+#: After a send finishes, how long its result waits for the other sends in flight to finish too.
+RESULTS_GATHER_S = 0.005
 
 
 def _send_pool() -> ThreadPoolExecutor:
@@ -110,6 +112,10 @@ def send_all(claimed: list[Delivery], waiting: list[Delivery], settings: NotifyS
             if not in_flight:
                 continue
         done, _ = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
+        if done and len(done) < len(in_flight):
+            # Those finishing a moment later are written with these: one transaction, not one each.
+            more, _ = wait(set(in_flight) - done, timeout=RESULTS_GATHER_S)
+            done |= more
         if done:
             record_results([(in_flight.pop(f), *f.result()) for f in done], settings)
 

@@ -61,6 +61,15 @@ def _taken_along(exclude: list[uuid.UUID], now: datetime) -> list[RecordedEvent]
     )
 
 
+def _work_left(event_ids: list[str | uuid.UUID]) -> bool:
+    """Whether any of these events waits to be fanned out, or has a delivery nobody started."""
+    unfanned = RecordedEvent.objects.filter(pk__in=event_ids, fanned_out_at__isnull=True).values("pk")
+    unstarted = Delivery.objects.filter(
+        event_id__in=event_ids, status=DeliveryStatus.PENDING, attempt_count=0
+    ).values("event_id")
+    return unfanned.union(unstarted).exists()
+
+
 def fan_out(event_id: str | uuid.UUID) -> list[int]:
     """Fan one event out and deliver it (see :func:`fan_out_many`). Returns the delivery ids."""
     return fan_out_many([event_id])
@@ -77,6 +86,9 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     """
     if not activity.plugin_active():
         return []  # held: the events stay un-fanned and the sweep hands them on after reactivation
+    event_ids = list(event_ids)
+    if not _work_left(event_ids):
+        return []  # taken along by another fan-out, which sent them: one statement, no transaction
     settings = get_settings()
     now = timezone.now()
     lease = lease_until(now, settings)

@@ -46,6 +46,9 @@ def test_the_event_catalog_is_served_to_anyone(site):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    # Opened from the dashboard's sandboxed app frame: a tab that inherits the sandbox shows it only
+    # without a cross-origin opener policy of its own (the real-dashboard tier clicks the link).
+    assert response.headers["Cross-Origin-Opener-Policy"] == "unsafe-none"
     assert response.json() == json.loads(catalog_json())
     assert response.json()["asyncapi"] == "3.0.0" and len(response.json()["channels"]) == 10
     assert requests.head(url, timeout=5).status_code == 200

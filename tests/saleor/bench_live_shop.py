@@ -5,8 +5,8 @@
 Saleor runs as a shop runs it (``tests/dashboard/live.py``): its API under uvicorn
 (``saleor.asgi:application``), a Celery worker and beat, on a fresh copy of a populated
 template shop (made once with ``populatedb``: the first run takes several minutes). The
-processes use a settings module of the deployment that imports Saleor's (the way the README
-tells a deployment to set ``SALEOR_NOTIFY`` and ``CELERY_DB_REUSE_MAX``): it allows postbacks
+processes use a settings module of the deployment that imports Saleor's and changes nothing
+else Saleor's workers see (a stock worker: no ``CELERY_DB_REUSE_MAX``): it allows postbacks
 to 127.0.0.1, where this script runs the receiver, and adds a middleware that reports the
 server's own time and SQL count of each request in a ``Server-Timing`` header.
 
@@ -56,7 +56,6 @@ SETTINGS_TEXT = '''"""Saleor's settings as a deployment extends them for the liv
 from saleor.settings import *  # noqa: F403
 
 SALEOR_NOTIFY = {"ALLOW_PRIVATE_TARGETS": True}  # the receiver is on 127.0.0.1
-CELERY_DB_REUSE_MAX = 1000  # as the README tells a deployment
 SECURE_SSL_REDIRECT = False  # plain HTTP on loopback, as behind a TLS-terminating proxy
 MIDDLEWARE = ["tests.saleor.bench_live_shop.ServerTiming", *MIDDLEWARE]  # noqa: F405
 '''
