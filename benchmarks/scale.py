@@ -42,9 +42,11 @@ def fill_history(rows: int, channel_id: int) -> float:
         )
         cursor.execute(
             """
-            INSERT INTO saleor_notify_deliveryattempt (delivery_id, number, trigger, started_at, duration_ms,
-                status_code, error_kind, error_message, response_excerpt, verdict, retry_in_s)
-            SELECT d.id, 1, 'AUTOMATIC', d.created_at, 12, 200, '', '', 'ok', 'success', NULL
+            INSERT INTO saleor_notify_deliveryattempt (delivery_id, channel_id, number, trigger, started_at,
+                duration_ms, status_code, error_kind, error_message, response_excerpt, verdict, retry_in_s,
+                response_headers)
+            SELECT d.id, d.channel_id, 1, 'AUTOMATIC', d.created_at, 12, 200, '', '', 'ok', 'success', NULL,
+                   '[]'::jsonb
             FROM saleor_notify_delivery d WHERE d.channel_name = 'history'
             """
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,12 +37,16 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     stale = now - timedelta(seconds=settings.sweep_stale_after_s)
     batch = settings.sweep_batch_size
 
-    event_ids = list(
-        RecordedEvent.objects.filter(fanned_out_at__isnull=True, dispatch_requested_at__lte=stale)
-        .order_by("dispatch_requested_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    RecordedEvent.objects.filter(pk__in=event_ids).update(dispatch_requested_at=now)
+    # Rows a fan-out holds are being fanned out right now: skipped, never waited for (a fan-out may
+    # hold some while it waits for others this sweep would have locked: a deadlock).
+    with transaction.atomic():
+        event_ids = list(
+            RecordedEvent.objects.select_for_update(skip_locked=True)
+            .filter(fanned_out_at__isnull=True, dispatch_requested_at__lte=stale)
+            .order_by("dispatch_requested_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        RecordedEvent.objects.filter(pk__in=event_ids).update(dispatch_requested_at=now)
     # Due and unclaimed for the stale window (its message was lost), or claimed by a worker whose
     # lease ran out (it died): the lease already waited, so no further window.
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
@@ -50,11 +55,14 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     # A paused channel's deliveries are held (pipeline/alerts.py), not lost.
     if paused := list(NotificationChannel.objects.filter(paused_at__isnull=False).values_list("pk", flat=True)):
         due = due.exclude(channel_id__in=paused)
-    delivery_ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
-    # Manual attempts (a recovery's) keep their channel's pace; the rest go now.
-    paced = recovery.pace_lost(delivery_ids, now) if delivery_ids else set()
-    now_ids = [pk for pk in delivery_ids if pk not in paced]
-    Delivery.objects.filter(pk__in=now_ids).update(next_attempt_at=now)
+    with transaction.atomic():  # the same for deliveries a worker is claiming or writing the result of
+        delivery_ids = list(
+            due.select_for_update(skip_locked=True).order_by("next_attempt_at").values_list("pk", flat=True)[:batch]
+        )
+        # Manual attempts (a recovery's) keep their channel's pace; the rest go now.
+        paced = recovery.pace_lost(delivery_ids, now) if delivery_ids else set()
+        now_ids = [pk for pk in delivery_ids if pk not in paced]
+        Delivery.objects.filter(pk__in=now_ids).update(next_attempt_at=now)
     for start in range(0, len(event_ids), broker.MAX_BATCH):
         broker.send_task(broker.FAN_OUT_TASK, [[str(pk) for pk in event_ids[start : start + broker.MAX_BATCH]]])
     # Handed on in lists: a backlog is sent through the workers' sender pools, not one task each.
