@@ -44,8 +44,8 @@ _broker_paused_until = 0.0
 EXIT_FLUSH_S = 3.0
 #: The most items one message carries.
 MAX_BATCH = 100
-#: A process publishes at most one message per task this often: what is submitted meanwhile
-#: waits and goes together. A worker takes messages one at a time at a cost of its own (a few
+#: A process's publisher publishes at most this often (one message per task name each time):
+#: what is submitted meanwhile waits and goes together. A worker takes messages one at a time at a cost of its own (a few
 #: milliseconds each, whatever they carry), so under a burst fewer, fuller messages arrive
 #: sooner; an item submitted after a quiet spell is published at once.
 MIN_INTERVAL_S = 0.02
