@@ -63,14 +63,14 @@ def fan_out(event_ids: list[str] | str) -> None:
 @shared_task(name=broker.DELIVER_TASK, **_RELIABLE)
 def deliver(delivery_ids: int | list[int]) -> None:
     """One attempt of a delivery (a retry, a manual retry), or of each of a list the sweep handed on."""
+    body: Callable[..., None]
     if isinstance(delivery_ids, list):
-        attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.MESSAGING_BATCH_COUNT: len(delivery_ids)}
-        with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes):
-            run_in_task_context(attempts.attempt_deliveries, delivery_ids)
-        return
-    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.DELIVERY_ID: delivery_ids}
-    with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes, links=telemetry.task_links()):
-        run_in_task_context(attempts.attempt_delivery, delivery_ids)
+        body, which, links = attempts.attempt_deliveries, {telemetry.MESSAGING_BATCH_COUNT: len(delivery_ids)}, []
+    else:
+        body, which, links = attempts.attempt_delivery, {telemetry.DELIVERY_ID: delivery_ids}, telemetry.task_links()
+    attributes = {telemetry.MESSAGING_OPERATION: "process", **which}
+    with telemetry.span(telemetry.SPAN_DELIVER, kind="consumer", attributes=attributes, links=links):
+        run_in_task_context(body, delivery_ids)
 
 
 @shared_task(name=broker.RELEASE_TASK, **_RELIABLE)

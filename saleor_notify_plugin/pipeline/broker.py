@@ -45,9 +45,9 @@ EXIT_FLUSH_S = 3.0
 #: The most items one message carries.
 MAX_BATCH = 100
 #: A process's publisher publishes at most this often (one message per task name each time):
-#: what is submitted meanwhile waits and goes together. A worker takes messages one at a time at a cost of its own (a few
-#: milliseconds each, whatever they carry), so under a burst fewer, fuller messages arrive
-#: sooner; an item submitted after a quiet spell is published at once.
+#: what is submitted meanwhile waits and goes together. A worker takes messages one at a time,
+#: at a cost of its own (a few milliseconds each, whatever they carry), so under a burst fewer,
+#: fuller messages arrive sooner; an item submitted after a quiet spell is published at once.
 MIN_INTERVAL_S = 0.02
 
 

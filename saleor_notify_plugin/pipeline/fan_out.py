@@ -93,7 +93,7 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     now = timezone.now()
     lease = lease_until(now, settings)
     with transaction.atomic():
-        events = list(RecordedEvent.objects.select_for_update().filter(pk__in=list(event_ids)).order_by("pk"))
+        events = list(RecordedEvent.objects.select_for_update().filter(pk__in=event_ids).order_by("pk"))
         fresh = [event for event in events if event.fanned_out_at is None]
         if fresh:
             fresh += _taken_along(exclude=[event.pk for event in events], now=now)

@@ -27,6 +27,7 @@ from playwright.sync_api import Frame, FrameLocator, Page, expect
 
 from tests.browser.conftest import CHROMIUM, CONTRAST
 from tests.support.receiver import Reply
+from tests.support.waiting import wait_for
 
 from .conftest import SCREENS
 from .live import RUN_DB, SUPERUSER, DashboardServer, LiveSaleor, _psql
@@ -533,13 +534,6 @@ def deliveries(channel_name: str, status: str) -> int:
     ))
 
 
-def wait_until(condition, timeout_s: float, what) -> None:  # noqa: ANN001 - a predicate and a message
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, what()
-        time.sleep(0.5)
-
-
 def test_08_system_notifications_links_the_event_catalog(session):
     app = open_system_notifications(session)
     link = app.get_by_role("link", name="event catalog (AsyncAPI 3.0)")
@@ -629,8 +623,8 @@ def test_11_recover_since_sends_a_channels_failures_again_after_a_dry_run(sessio
     desk_before = len(hooks.received("/order-desk"))
     for _ in range(2):
         _admin_order(session.saleor)
-    wait_until(lambda: deliveries("Warehouse", "FAILED") == 2, 90,
-               lambda: f"the warehouse's two deliveries did not fail\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: deliveries("Warehouse", "FAILED") == 2, 90, 0.5,
+             what=lambda: f"the warehouse's two deliveries did not fail\n{session.saleor.log_tail('worker')}")
     first_two = hooks.received("/warehouse")
     assert len(first_two) == 2
     store = session.state["order_store"]
@@ -651,8 +645,8 @@ def test_11_recover_since_sends_a_channels_failures_again_after_a_dry_run(sessio
     assert len(hooks.received("/warehouse")) == 2  # the dry run sent nothing
     dialog.get_by_role("button", name="Send 2 again").click()
     expect(app.get_by_test_id("recover-result")).to_contain_text("2 deliveries queued to be sent again")
-    wait_until(lambda: deliveries("Warehouse", "SUCCESS") == 2, 60,
-               lambda: f"not sent again\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: deliveries("Warehouse", "SUCCESS") == 2, 60, 0.5,
+             what=lambda: f"not sent again\n{session.saleor.log_tail('worker')}")
     again = hooks.received("/warehouse")
     assert len(again) == 4
     assert sorted(r.headers["webhook-id"] for r in again[2:]) == sorted(r.headers["webhook-id"] for r in first_two)
@@ -675,18 +669,18 @@ def test_12_a_failing_channel_alerts_staff_pauses_and_releases_its_deliveries_on
     create_channel(app, "Returns desk", hooks.url("/returns"), pause_on_alert=True)
     attach_to_order_completed(app, "Returns desk", count_after=3)
     _admin_order(session.saleor)
-    wait_until(lambda: deliveries("Returns desk", "FAILED") == 1, 60,
-               lambda: f"no failed delivery\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: deliveries("Returns desk", "FAILED") == 1, 60, 0.5,
+             what=lambda: f"no failed delivery\n{session.saleor.log_tail('worker')}")
     # The sweep (every 5 s here) alerts: one e-mail through Saleor's e-mail settings, and the pause.
-    wait_until(lambda: any("Returns desk" in m[2].decode(errors="replace") for m in mail.messages), 60,
-               lambda: f"no alert e-mail: {mail.messages}\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: any("Returns desk" in m[2].decode(errors="replace") for m in mail.messages), 60, 0.5,
+             what=lambda: f"no alert e-mail: {mail.messages}\n{session.saleor.log_tail('worker')}")
     alert = [m for m in mail.messages if "Returns desk" in m[2].decode(errors="replace")]
     assert len(alert) == 1 and alert[0][1] == ["ops@example.com"], alert
 
     # Held while paused: the next order's delivery waits.
     _admin_order(session.saleor)
-    wait_until(lambda: deliveries("Returns desk", "PENDING") == 1, 60,
-               lambda: f"not held\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: deliveries("Returns desk", "PENDING") == 1, 60, 0.5,
+             what=lambda: f"not held\n{session.saleor.log_tail('worker')}")
     time.sleep(2)
     assert len(hooks.received("/returns")) == 1
 
@@ -702,8 +696,8 @@ def test_12_a_failing_channel_alerts_staff_pauses_and_releases_its_deliveries_on
     shots(session, "29-channel-paused")
     health.get_by_role("button", name="Resume").click()
     expect(health).not_to_contain_text("Paused")
-    wait_until(lambda: len(hooks.received("/returns")) == 2, 60,
-               lambda: f"the held delivery was not released\n{session.saleor.log_tail('worker')}")
+    wait_for(lambda: len(hooks.received("/returns")) == 2, 60, 0.5,
+             what=lambda: f"the held delivery was not released\n{session.saleor.log_tail('worker')}")
     app = open_channel(session, "Returns desk")
     expect(app.get_by_test_id("health")).to_contain_text("Recovering")
     expect(app.get_by_test_id("health")).to_contain_text("Last 24 h: 2 attempts, 50% succeeded.")
