@@ -158,35 +158,81 @@ def command_of(c: dict[str, Any]) -> str:
     return " ".join(["python -m benchmarks", *flags])
 
 
+def _loads(values: Any) -> tuple[float, ...]:
+    return tuple(round(x, 2) for x in values or ())
+
+
+def _table(r: dict[str, Any]) -> list[str]:
+    lines = ["| figure | value vs baseline | ratio | goal |", "|---|---|---|---|"]
+    return lines + [f"| {a} | {b} | {cc} | {d} |" for a, b, cc, d in rows(r)]
+
+
+def _brief(value: str, ratio: str) -> str:
+    """A figure as one cell of the repeated runs' table: the value without its baseline, and the ratio."""
+    value = value.split(" vs ")[0]
+    return f"{value}: {ratio}" if value and ratio else value or ratio
+
+
+def repeated_table(runs: list[dict[str, Any]]) -> list[str]:
+    """One line per figure: its value in each whole run, and in how many runs its goal was met.
+    (The runs had the same sizes, so their figures come in the same order.)"""
+    per_run = [rows(r) for r in runs]
+    header = "| figure | " + " | ".join(f"run {n}" for n in range(1, len(runs) + 1)) + " | goal met in |"
+    lines = [header, "|---|" + "---|" * len(runs) + "---|"]
+    for i, (label, *_) in enumerate(per_run[0]):
+        cells = [run[i] if i < len(run) and run[i][0] == label else None for run in per_run]
+        judged = [cell[3] for cell in cells if cell and cell[3].startswith(("met", "**missed**"))]
+        met = sum(goal.startswith("met") for goal in judged)
+        tally = f"{met} of {len(runs)}" if judged else "no goal"
+        if judged and met < len(runs):
+            tally = f"**{tally}**"
+        lines.append(f"| {label} | " + " | ".join(_brief(c[1], c[2]) if c else "-" for c in cells) + f" | {tally} |")
+    return lines
+
+
+def _machine(m: dict[str, Any]) -> list[str]:
+    return [
+        f"- CPUs: {m['cpu_count']} ({m['cpu_model']}), kernel {m['kernel']}",
+        f"- Python {m['python']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, "
+        f"Django {m['django']}, Celery {m['celery']}",
+    ]
+
+
 def write(r: dict[str, Any], md_path: Path) -> None:
     md_path.parent.mkdir(parents=True, exist_ok=True)
     json_path = md_path.with_suffix(".json")
     json_path.write_text(json.dumps(r, indent=1, default=str) + "\n")
-    m, c = r["machine"], r["config"]
-    lines = [
-        "# Performance",
-        "",
-        f"Produced by `.venv/bin/{command_of(c)}` on {m['date']}; raw figures in `{json_path.name}`.",
-        "",
-        f"Every figure: median of {c['runs']} runs [min-max], and a ratio to a baseline measured in the same run.",
-        "",
-        "| figure | value vs baseline | ratio | goal |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| {a} | {b} | {cc} | {d} |" for a, b, cc, d in rows(r)]
-    lines += [
-        "",
-        "## Machine",
-        "",
-        f"- CPUs: {m['cpu_count']} ({m['cpu_model']}), kernel {m['kernel']}",
-        f"- Python {m['python']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, "
-        f"Django {m['django']}, Celery {m['celery']}",
-        f"- load average at start {tuple(round(x, 2) for x in m['load_average_at_start'])}, at end "
-        f"{tuple(round(x, 2) for x in m.get('load_average_at_end', ()))} (the machine is shared)",
-        f"- sizes: {json.dumps({k: v for k, v in c.items() if k != 'only'})}",
-        f"- whole run: {r.get('elapsed_s', 0):.0f} s",
-        "",
-    ]
+    c = r["config"]
+    runs = r.get("runs") or [r]
+    first, m = runs[0], runs[0]["machine"]
+    dates = m["date"] if len(runs) == 1 else f"{m['date']} to {runs[-1]['machine']['date']}"
+    lines = ["# Performance", "",
+             f"Produced by `.venv/bin/{command_of(c)}` on {dates}; raw figures in `{json_path.name}`.", ""]
+    if len(runs) > 1:
+        lines += [
+            f"{len(runs)} whole runs, one after the other, each with fresh services. Per run, every figure is the"
+            f" median of {c['runs']} measurements [min-max], and a ratio to a baseline measured in the same run;"
+            " a goal counts as met when it is met in every run.",
+            "",
+            *repeated_table(runs),
+            "",
+            "### Run 1 in full",
+            "",
+        ]
+    else:
+        lines += [
+            f"Every figure: median of {c['runs']} runs [min-max], and a ratio to a baseline measured in the same run.",
+            "",
+        ]
+    lines += _table(first)
+    lines += ["", "## Machine", "", *_machine(m)]
+    for n, run in enumerate(runs, 1):
+        rm = run["machine"]
+        which = f"run {n} ({rm['date']}): " if len(runs) > 1 else ""
+        lines.append(f"- {which}load average at start {_loads(rm['load_average_at_start'])}, at end "
+                     f"{_loads(rm.get('load_average_at_end'))}, whole run {run.get('elapsed_s', 0):.0f} s"
+                     " (the machine is shared)")
+    lines += [f"- sizes: {json.dumps({k: v for k, v in c.items() if k != 'only'})}", ""]
     notes = Path(__file__).with_name("NOTES.md")
     if notes.exists():
         lines += [notes.read_text()]

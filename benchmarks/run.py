@@ -70,6 +70,7 @@ class Config:
     keep_db: bool = field(default=False, metadata={"report": False})
     out: Path = field(default=DEFAULT_OUT, metadata={"report": False})
     publish: bool = field(default=False, metadata={"report": False})
+    repeat: int = field(default=1, metadata={"report": False})
 
     def report(self) -> dict[str, Any]:
         hidden = {f for f, spec in self.__dataclass_fields__.items() if spec.metadata.get("report") is False}
@@ -100,6 +101,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--publish", action="store_true",
                    help=f"write the published {PUBLISHED.relative_to(ROOT)} (and .json); not with --quick")
     p.add_argument("--keep-db", action="store_true", help="leave the benchmark database in place")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="whole runs, one after the other (each with fresh services); the report says in how "
+                   "many of them each goal was met (default 1)")
     return p
 
 
@@ -109,6 +113,8 @@ def parse_config(argv: list[str] | None) -> Config:
     a = p.parse_args(argv)
     if a.publish and (a.quick or a.out):
         p.error("--publish writes docs/performance.md from a full run: not with --quick or --out")
+    if a.repeat < 1:
+        p.error("--repeat: at least 1")
     q = a.quick
     return Config(
         quick=q,
@@ -127,6 +133,7 @@ def parse_config(argv: list[str] | None) -> Config:
         keep_db=a.keep_db,
         out=PUBLISHED if a.publish else Path(a.out) if a.out else DEFAULT_OUT,
         publish=a.publish,
+        repeat=a.repeat,
     )
 
 
@@ -264,17 +271,33 @@ def run_all(b: Bench, results: dict[str, Any]) -> None:
         results["scale"] = run_scale(b)
 
 
-def main(argv: list[str] | None = None) -> int:
-    config = parse_config(argv)
-    log("config", config.report())
+def run_once(config: Config) -> dict[str, Any]:
+    """One whole run: fresh services, every part asked for; its figures."""
     started = time.monotonic()
     with services(config) as bench:
         results: dict[str, Any] = {"config": config.report(), "machine": bench.machine}
         run_all(bench, results)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["elapsed_s"] = time.monotonic() - started
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_config(argv)
+    log("config", config.report())
     from benchmarks.report import write
 
+    if config.repeat == 1:
+        results = run_once(config)
+    else:
+        runs = []
+        for n in range(1, config.repeat + 1):
+            log(f"whole run {n} of {config.repeat}")
+            runs.append(run_once(config))
+            # Each run's figures are kept as they come (untracked): a series cut short keeps what it measured.
+            write(runs[-1], BUILD / f"performance.run{n}.md")
+        results = {"config": {**config.report(), "repeat": config.repeat}, "runs": runs,
+                   "elapsed_s": sum(r["elapsed_s"] for r in runs)}
     write(results, config.out)
     published = "" if config.publish else " (not published: --publish)"
     log(f"done in {results['elapsed_s']:.0f} s: {config.out}{published}")

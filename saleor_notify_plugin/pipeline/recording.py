@@ -11,6 +11,7 @@ Hands to the next stage: after commit, the new event's id to ``broker`` as a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from datetime import datetime
@@ -50,6 +51,35 @@ def _concrete(model: type[models.Model], name: str) -> models.Field:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field) and field.column, name
     return field
+
+
+#: The row's columns, in the order ``record_event`` passes their values.
+_COLUMNS = (
+    "id", "event", "source", "subject_type", "subject_id", "order_id", "idempotency_key",
+    "saleor_channel", "payload", "occurred_at", "created_at", "dispatch_requested_at",
+)
+#: Per column, the field's conversion to the database's value, or None where a ``str`` goes as it is.
+_PREPARE = tuple(
+    None if isinstance(field, models.CharField) else field.get_db_prep_save
+    for field in (_concrete(RecordedEvent, name) for name in _COLUMNS)
+)
+_PREPARE_MOMENT = _concrete(SwitchPeriod, "started_at").get_db_prep_save
+
+
+@functools.cache
+def _insert_sql(using: str, period_subjects: int) -> str:
+    """The guarded INSERT for database ``using``: the switch on now (``period_subjects`` 0), or
+    that many switch periods covering the moment. Built once per shape: only values change."""
+    quote = connections[using].ops.quote_name
+    condition = " AND ".join([_PERIOD_COVERS] * period_subjects) if period_subjects else _SWITCH_ON_NOW
+    return _INSERT_SQL.format(
+        table=quote(RecordedEvent._meta.db_table),
+        columns=", ".join(quote(_concrete(RecordedEvent, name).column) for name in _COLUMNS),
+        placeholders=", ".join(["%s"] * len(_COLUMNS)),
+        condition=condition.format(
+            switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)
+        ),
+    )
 
 
 def bounded_key(key: str) -> str:
@@ -97,41 +127,32 @@ def record_event(
     event_id = uuid.uuid4()
     using = router.db_for_write(RecordedEvent)
     connection = connections[using]
-    values = {
-        "id": event_id,
-        "event": event.value,
-        "source": source.value,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id)[:SUBJECT_ID_MAX],
-        "order_id": str(order_id or ""),
-        "idempotency_key": bounded_key(idempotency_key),
-        "saleor_channel": saleor_channel.slug if saleor_channel is not None else "",
-        "payload": {**payload, "saleor_channel": saleor_channel.data() if saleor_channel is not None else None},
-        "occurred_at": occurred_at or now,
-        "created_at": now,
-        "dispatch_requested_at": now,
-    }
-    meta = RecordedEvent._meta
-    columns = {name: _concrete(RecordedEvent, name) for name in values}
-    params = [columns[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    quote = connection.ops.quote_name
+    values = (
+        event_id,
+        event.value,
+        source.value,
+        str(subject_type),
+        str(subject_id)[:SUBJECT_ID_MAX],
+        str(order_id or ""),
+        bounded_key(idempotency_key),
+        saleor_channel.slug if saleor_channel is not None else "",
+        {**payload, "saleor_channel": saleor_channel.data() if saleor_channel is not None else None},
+        occurred_at or now,
+        now,
+        now,
+    )
+    params: list[Any] = [
+        prepare(value, connection) if prepare else value for prepare, value in zip(_PREPARE, values, strict=True)
+    ]
     if as_of is not None:
-        at = _concrete(SwitchPeriod, "started_at").get_db_prep_save(as_of, connection)
+        at = _PREPARE_MOMENT(as_of, connection)
         subjects = [event.value] + ([SwitchPeriod.PLUGIN] if activity.plugin_tracked() else [])
-        condition = " AND ".join([_PERIOD_COVERS] * len(subjects))
         for subject in subjects:
             params += [subject, at, at]
+        sql = _insert_sql(using, len(subjects))
     else:
-        condition = _SWITCH_ON_NOW
         params.append(event.value)
-    sql = _INSERT_SQL.format(
-        table=quote(meta.db_table),
-        columns=", ".join(quote(field.column) for field in columns.values()),
-        placeholders=", ".join(["%s"] * len(values)),
-        condition=condition.format(
-            switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)
-        ),
-    )
+        sql = _insert_sql(using, 0)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = cursor.fetchone() is not None
