@@ -61,6 +61,54 @@ def fmt(s: dict[str, Any], digits: int = 2, unit: str = "") -> str:
     return f"{f.format(s['median'])}{unit} [{f.format(s['min'])}-{f.format(s['max'])}]"
 
 
+# --- CPU accounting ----------------------------------------------------------------------------
+
+_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_s(pid: int | str) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * _TICK_S
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _named_pids(*names: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in names:
+                    found.append(entry.name)
+            except OSError:
+                continue
+    return found
+
+
+def cpu_snapshot(worker: WorkerProcess | None, receiver: LoadReceiver) -> dict[str, float]:
+    """CPU seconds used so far, by whom: the worker (main and pool processes), PostgreSQL (every
+    server process: on a quiet machine, this run's), Redis, the receiver, this process (the
+    recorder, or the baseline's client), and the whole machine (``/proc/stat``)."""
+    busy = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in busy[:8])
+    own = os.times()
+    return {
+        "worker": sum(_proc_cpu_s(pid) for pid in ([worker.process.pid, *worker.pool_pids()] if worker else [])),
+        "postgresql": sum(_proc_cpu_s(pid) for pid in _named_pids("postgres")),
+        "redis": sum(_proc_cpu_s(pid) for pid in _named_pids("redis-server")),
+        "receiver": _proc_cpu_s(receiver.process.pid),
+        "this_process": own.user + own.system,
+        "machine": (user + nice + system + irq + softirq + steal) * _TICK_S,
+    }
+
+
+def cpu_ms_per(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    """CPU milliseconds per item between two snapshots, by whom."""
+    return {who: (after[who] - before[who]) * 1000 / n for who in before}
+
+
 # --- services --------------------------------------------------------------------------------
 
 

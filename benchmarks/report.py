@@ -55,6 +55,19 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         out.append(("2. throughput, end to end (deliveries/s)",
                     f"{f(tp['worker_per_s'], 0, '/s')} vs Session loop {f(tp['loop_per_s'], 0, '/s')}",
                     f"{f(tp['ratio'])}x", verdict(m >= 0.7, f"goal >= 0.70; {m / 0.7:.2f} of the goal")))
+        if cpu := tp.get("cpu_ms_per_delivery"):
+            loop_cpu = tp["loop_cpu_ms_per_post"]
+            cpus = r.get("machine", {}).get("cpu_count") or 1
+            whole, base = cpu["machine"]["median"], loop_cpu["machine"]["median"]
+            parts = ", ".join(f"{label} {cpu[key]['median']:.2f}" for key, label in (
+                ("worker", "worker"), ("postgresql", "PostgreSQL"), ("this_process", "recorder"),
+                ("receiver", "receiver"), ("redis", "Redis")))
+            out.append(("2. CPU per delivery in that run, whole machine (ms; by process)",
+                        f"{f(cpu['machine'], 2, ' ms')} ({parts}) vs Session loop {f(loop_cpu['machine'], 2, ' ms')}"
+                        f" per POST (client {loop_cpu['this_process']['median']:.2f}, receiver "
+                        f"{loop_cpu['receiver']['median']:.2f})",
+                        f"{whole / base:.2f}x", f"no goal: {cpus} CPUs allow at most ~{cpus * 1000 / whole:,.0f}/s"
+                        " at this cost"))
     lat = r.get("latency")
     if lat:
         p99 = lat["p99_ms"]["median"]

@@ -195,7 +195,7 @@ def run_delivery_parts(b: Bench, results: dict[str, Any], announce: bool) -> Non
     if b.wants("throughput"):
         if announce:
             log("2. throughput")
-        results["throughput"] = bench_throughput(b.fx, b.receiver, c.runs, c.deliveries)
+        results["throughput"] = bench_throughput(b.fx, b.receiver, c.runs, c.deliveries, b.worker)
         log("  ratio", fmt(results["throughput"]["ratio"]), "worker/s", fmt(results["throughput"]["worker_per_s"], 0))
     if b.wants("latency"):
         run_latency(b, results, announce)
@@ -254,7 +254,7 @@ def run_scale(b: Bench) -> dict[str, Any]:
     if b.wants("request"):
         scale["request_path"] = bench_request_path(b.fx, c.runs, c.rp_iters)
     if b.wants("throughput"):
-        scale["throughput"] = bench_throughput(b.fx, b.receiver, c.runs, c.deliveries)
+        scale["throughput"] = bench_throughput(b.fx, b.receiver, c.runs, c.deliveries, b.worker)
     scale["backlog"] = run_backlog(b, "", "full")
     return scale
 

@@ -57,10 +57,10 @@ def report(r: dict) -> str:
         f"{', '.join(f'{x:.2f}' for x in load['start'])}, at end {', '.join(f'{x:.2f}' for x in load['end'])}; "
         f"{r['machine']['cpus']} CPUs shared, PostgreSQL {r['machine']['postgresql'].replace('PostgreSQL ', '')}).",
         "",
-        f"Each hook called through Saleor's plugin manager, {s['rounds']} times per shop size, interleaved, each "
-        "time on fresh objects (a new order, a new address); median [min-max] of the call, and the queries of one "
-        f"call. The big shop: {big} written into Saleor's tables with SQL (one line per order, seven in ten "
-        "orders fully paid, a quarter of the addresses guests), then read by the history import. "
+        f"Each hook called through Saleor's plugin manager, {s['rounds']} times per shop size, the hooks "
+        "interleaved, each time on fresh objects (a new order, a new address); median [min-max] of the call, "
+        f"and the queries of one call. The big shop: {big} written into Saleor's tables with SQL (one line per "
+        "order, seven in ten orders fully paid, a quarter of the addresses guests), then read by the history import. "
         f"Goal: every hook within {GOAL}x of the empty shop, in time and in queries.",
         "",
         f"| hook | empty shop: ms | queries | {big}: ms | queries | ratio | goal | before the import (Saleor's "
@@ -91,6 +91,12 @@ def report(r: dict) -> str:
         f"- Filling Saleor's tables with SQL: accounts {fill['customers_s']:.1f} s, orders {fill['orders_s']:.1f} s, "
         f"lines {fill['lines_s']:.1f} s, ANALYZE {fill['analyze_s']:.1f} s. Whole run {r['whole_run_s']:.0f} s.",
     ]
+    if settled := r.get("settle_s"):
+        lines.append(
+            "- Before each shop size is measured, its tables are vacuumed and analysed, a checkpoint is taken and"
+            " no autovacuum worker is left running (a running shop's big tables are not being bulk-loaded):"
+            f" {settled['empty']:.1f} s before the empty shop, {settled['big']:.1f} s before the big one."
+        )
     if r.get("tasks_eager"):
         lines.append(
             "- Saleor's test settings run Celery tasks in the calling thread: each measured call also fans its "

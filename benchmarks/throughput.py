@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from benchmarks.common import Fixture, summary
+from benchmarks.common import Fixture, cpu_ms_per, cpu_snapshot, summary
 from tests.support.load_receiver import LoadReceiver
+from tests.support.worker_process import WorkerProcess
 
 
 def session_loop(receiver: LoadReceiver, body: bytes, headers: dict[str, str], n: int) -> float:
@@ -44,15 +45,27 @@ def worker_throughput(fx: Fixture, receiver: LoadReceiver, n: int) -> float:
     return n / (last - t0)
 
 
-def bench_throughput(fx: Fixture, receiver: LoadReceiver, runs: int, n: int) -> dict[str, Any]:
+def bench_throughput(fx: Fixture, receiver: LoadReceiver, runs: int, n: int,
+                     worker: WorkerProcess | None = None) -> dict[str, Any]:
+    """Per run: the Session loop, then the worker; deliveries/s of each, and the CPU each used per
+    delivery, by process (so that what bounds the rate on this machine is visible)."""
     body, headers = fx.sample_request()
     worker_throughput(fx, receiver, 50)  # warm-up
-    loop, worker, ratio = [], [], []
+    loop, rate_, ratio = [], [], []
+    loop_cpu: list[dict[str, float]] = []
+    worker_cpu: list[dict[str, float]] = []
     for _ in range(runs):
+        before = cpu_snapshot(worker, receiver)
         base = session_loop(receiver, body, headers, n)
+        between = cpu_snapshot(worker, receiver)
         rate = worker_throughput(fx, receiver, n)
+        after = cpu_snapshot(worker, receiver)
+        loop_cpu.append(cpu_ms_per(before, between, n))
+        worker_cpu.append(cpu_ms_per(between, after, n))
         loop.append(base)
-        worker.append(rate)
+        rate_.append(rate)
         ratio.append(rate / base)
-    return {"deliveries_per_run": n, "loop_per_s": summary(loop), "worker_per_s": summary(worker),
-            "ratio": summary(ratio)}
+    return {"deliveries_per_run": n, "loop_per_s": summary(loop), "worker_per_s": summary(rate_),
+            "ratio": summary(ratio),
+            "cpu_ms_per_delivery": {who: summary([c[who] for c in worker_cpu]) for who in worker_cpu[0]},
+            "loop_cpu_ms_per_post": {who: summary([c[who] for c in loop_cpu]) for who in loop_cpu[0]}}
