@@ -166,10 +166,22 @@ def target_address(url: str) -> addresses.IPAddress:
     return addresses.parse(_first_address(parts.hostname, parts.port))
 
 
+def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
 class _DirectSession(HTTPSession):
     """Never through a proxy, even one set in the environment (``HTTP(S)_PROXY``, ``ALL_PROXY``): a
     proxy resolves the name again and connects wherever that points, undoing the checked, pinned
-    address. The environment's other settings (``REQUESTS_CA_BUNDLE``) still apply."""
+    address. Never with the process's ``~/.netrc`` (or ``$NETRC``) login for the target's host:
+    requests adds it to any request without credentials of its own, and the target is the shop
+    admin's choice. The environment's other settings (``REQUESTS_CA_BUNDLE``) still apply."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Credentials that add nothing: with them set, requests never looks for a netrc login
+        # (which also spared a file lookup per request).
+        self.auth = _no_credentials
 
     def merge_environment_settings(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         merged: dict[str, Any] = super().merge_environment_settings(*args, **kwargs)

@@ -97,6 +97,24 @@ def test_an_environment_proxy_is_not_used(receiver, monkeypatch):
     assert len(receiver.requests) == before
 
 
+def test_the_worker_s_netrc_credentials_never_go_with_a_postback(receiver, monkeypatch, tmp_path):
+    """Before: requests added the worker's ``~/.netrc`` login for the target's host to every postback
+    (a channel pointed at a host listed there got the deployment's credentials in ``Authorization``).
+    Now: a postback carries only the headers the plugin sets."""
+    host = receiver.base_url.split("//", 1)[1].split(":", 1)[0]
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {host} login deploy-bot password s3cret-registry-token\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    target = receiver.url(f"/netrc-{uuid.uuid4().hex[:6]}")
+    settings = http.HttpSettings(timeout_s=2, connect_timeout_s=1, allow_private_targets=True)
+    outcome = http.post(target, b"{}", {"webhook-id": "evt_1"}, settings)
+    assert outcome.status_code == 200
+    (got,) = receiver.received(target.removeprefix(receiver.base_url))
+    assert "Authorization" not in got.headers and "authorization" not in got.headers
+    assert got.headers["webhook-id"] == "evt_1"
+
+
 def test_the_dashboard_cannot_allow_private_targets(api, public_only, receiver):
     """Before: MANAGE_PLUGINS could switch private targets on from the plugin page; a test send then
     returned 1 KiB of an internal service's answer. Now: only the deployment's setting counts."""
