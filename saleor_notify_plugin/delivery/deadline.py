@@ -75,7 +75,10 @@ class _Watchdog:
                 heapq.heapify(self._heap)
                 self._compact_at = max(256, 2 * len(self._heap))
             heapq.heappush(self._heap, (guard.deadline, next(self._seq), guard))
-            self._cond.notify()
+            if self._heap[0][2] is guard:
+                # Woken only for a new earliest deadline: otherwise the one it waits for comes
+                # first (with one time limit for all, that is every exchange but the first).
+                self._cond.notify()
 
     def _run(self) -> None:
         cond = self._cond

@@ -12,13 +12,15 @@ hands every outcome to ``results``, which writes it and schedules a retry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -138,23 +140,56 @@ def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime,
 
 
 def _claim_waiting(deliveries: list[Delivery], settings: NotifySettings) -> list[Delivery]:
-    """Claim due deliveries nobody holds for their next attempt (one statement pair); those taken
-    or rescheduled meanwhile are skipped. The attempt's number and trigger are the locked row's."""
+    """Claim due deliveries nobody holds for their next attempt; those taken or rescheduled
+    meanwhile are skipped. The attempt's number and trigger are the locked row's.
+
+    Claimable: pending, due, and either never leased or leased by a fan-out that died before
+    its first attempt (an expired lease with no attempt made). On PostgreSQL one statement locks
+    (skipping rows another worker holds) and claims them; elsewhere a transaction does the same.
+    """
     by_pk = {d.pk: d for d in deliveries}
     now = timezone.now()
-    with transaction.atomic():
-        free = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now, attempt_count=0))
-            .values_list("pk", "attempt_count", "next_trigger")
-        )
-        Delivery.objects.filter(pk__in=[pk for pk, _, _ in free]).update(
-            attempt_count=F("attempt_count") + 1, lease_expires_at=lease_until(now, settings)
-        )
-    for pk, count, trigger in free:
-        by_pk[pk].attempt_count, by_pk[pk].next_trigger = count + 1, trigger
-    return [by_pk[pk] for pk, _, _ in free]
+    lease = lease_until(now, settings)
+    connection = connections[router.db_for_write(Delivery)]
+    if connection.vendor == "postgresql":
+        params: list[Any] = [lease, list(by_pk), DeliveryStatus.PENDING.value, now, now]
+        with connection.cursor() as cursor:
+            cursor.execute(_claim_sql(connection.alias), params)
+            claimed = cursor.fetchall()
+    else:
+        with transaction.atomic(using=connection.alias):
+            free = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+                .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now, attempt_count=0))
+                .values_list("pk", "attempt_count", "next_trigger")
+            )
+            Delivery.objects.filter(pk__in=[pk for pk, _, _ in free]).update(
+                attempt_count=F("attempt_count") + 1, lease_expires_at=lease
+            )
+        claimed = [(pk, count + 1, trigger) for pk, count, trigger in free]
+    for pk, count, trigger in claimed:
+        by_pk[pk].attempt_count, by_pk[pk].next_trigger = count, trigger
+    return [by_pk[pk] for pk, _, _ in claimed]
+
+
+@functools.cache
+def _claim_sql(using: str) -> str:
+    """:func:`_claim_waiting`'s statement on PostgreSQL: lock, claim, and answer the claimed rows."""
+    quote = connections[using].ops.quote_name
+    table = quote(Delivery._meta.db_table)
+    return f"""
+        UPDATE {table} AS d SET attempt_count = d.attempt_count + 1, lease_expires_at = %s
+        FROM (
+            SELECT id FROM {table}
+            WHERE id = ANY(%s) AND status = %s AND next_attempt_at <= %s
+              AND (lease_expires_at IS NULL OR (lease_expires_at <= %s AND attempt_count = 0))
+            ORDER BY id
+            FOR UPDATE SKIP LOCKED
+        ) AS free
+        WHERE d.id = free.id
+        RETURNING d.id, d.attempt_count, d.next_trigger
+    """
 
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
