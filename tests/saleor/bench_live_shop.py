@@ -347,9 +347,20 @@ class Shop:
         self.timed = Api(saleor.port, "/graphql/")  # the timed mutations only
         self.notify = Api(saleor.port, f"/plugins/global/{PLUGIN}/graphql/")
         self.db = psycopg.connect(database_url, autocommit=True)
+        self.token = ""
+        self.login()
+        channels = self.gql("{ channels { id slug currencyCode } }")["channels"]
+        channel = next((c for c in channels if c["slug"] == "default-channel"), channels[0])
+        self.channel_id, self.channel_slug = channel["id"], channel["slug"]
+        self.variants = self._variants()
+        self.turn = 0
+        self._method: str | None = None
+
+    def login(self) -> None:
+        """A fresh staff token (Saleor's access tokens last 5 minutes; a run takes longer)."""
         from tests.dashboard.live import SUPERUSER
 
-        token = _payload(
+        self.token = _payload(
             self.api.call(
                 "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) "
                 "{ token errors { field message } } }",
@@ -357,13 +368,6 @@ class Shop:
             ).data,
             "tokenCreate",
         )["token"]
-        self.token: str = token
-        channels = self.gql("{ channels { id slug currencyCode } }")["channels"]
-        channel = next((c for c in channels if c["slug"] == "default-channel"), channels[0])
-        self.channel_id, self.channel_slug = channel["id"], channel["slug"]
-        self.variants = self._variants()
-        self.turn = 0
-        self._method: str | None = None
 
     def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.api.call(query, variables, self.token).data
@@ -986,6 +990,7 @@ def measure(shop: Shop, saleor: LiveSaleor, args: argparse.Namespace, profiler: 
     active_now = True
     for round_number in range(-args.warmup, args.rounds):
         modes = (True, False) if round_number % 2 == 0 else (False, True)
+        shop.login()  # outside the timed calls; a round lasts well under the token's 5 minutes
         for active in modes:
             if active != active_now:
                 shop.set_plugin(active)
