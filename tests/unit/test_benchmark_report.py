@@ -47,5 +47,5 @@ def test_one_run_renders_as_before(tmp_path):
     page_path = tmp_path / "performance.md"
     report.write(run, page_path)
     page = page_path.read_text()
-    assert "whole runs" not in page and "goal met in" not in page
+    assert "| goal met in |" not in page and "### Run 1 in full" not in page
     assert _line(page, "2. throughput, end to end").count("|") == 5
