@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import settings as bench_settings  # noqa: E402
 from tests.support.load_receiver import LoadReceiver  # noqa: E402
-from tests.support.worker_process import WorkerProcess  # noqa: E402
+from tests.support.worker_process import WorkerProcess, cpu_s  # noqa: E402
 
 SINK_QUEUE = bench_settings.QUEUE + "-sink"  # nobody consumes it: request-path runs enqueue here
 SOURCE = "SHOP"
@@ -63,18 +63,6 @@ def fmt(s: dict[str, Any], digits: int = 2, unit: str = "") -> str:
 
 # --- CPU accounting ----------------------------------------------------------------------------
 
-_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-
-
-def _proc_cpu_s(pid: int | str) -> float:
-    """CPU seconds (user + system) a process has used so far; 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * _TICK_S
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 def _named_pids(*names: str) -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -94,13 +82,14 @@ def cpu_snapshot(worker: WorkerProcess | None, receiver: LoadReceiver) -> dict[s
     busy = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in busy[:8])
     own = os.times()
+    tick_s = 1 / os.sysconf("SC_CLK_TCK")
     return {
-        "worker": sum(_proc_cpu_s(pid) for pid in ([worker.process.pid, *worker.pool_pids()] if worker else [])),
-        "postgresql": sum(_proc_cpu_s(pid) for pid in _named_pids("postgres")),
-        "redis": sum(_proc_cpu_s(pid) for pid in _named_pids("redis-server")),
-        "receiver": _proc_cpu_s(receiver.process.pid),
+        "worker": sum(cpu_s(pid) for pid in ([worker.process.pid, *worker.pool_pids()] if worker else [])),
+        "postgresql": sum(cpu_s(pid) for pid in _named_pids("postgres")),
+        "redis": sum(cpu_s(pid) for pid in _named_pids("redis-server")),
+        "receiver": cpu_s(receiver.process.pid),
         "this_process": own.user + own.system,
-        "machine": (user + nice + system + irq + softirq + steal) * _TICK_S,
+        "machine": (user + nice + system + irq + softirq + steal) * tick_s,
     }
 
 

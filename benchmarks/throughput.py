@@ -51,7 +51,7 @@ def bench_throughput(fx: Fixture, receiver: LoadReceiver, runs: int, n: int,
     delivery, by process (so that what bounds the rate on this machine is visible)."""
     body, headers = fx.sample_request()
     worker_throughput(fx, receiver, 50)  # warm-up
-    loop, rate_, ratio = [], [], []
+    loop, rates, ratio = [], [], []
     loop_cpu: list[dict[str, float]] = []
     worker_cpu: list[dict[str, float]] = []
     for _ in range(runs):
@@ -63,9 +63,9 @@ def bench_throughput(fx: Fixture, receiver: LoadReceiver, runs: int, n: int,
         loop_cpu.append(cpu_ms_per(before, between, n))
         worker_cpu.append(cpu_ms_per(between, after, n))
         loop.append(base)
-        rate_.append(rate)
+        rates.append(rate)
         ratio.append(rate / base)
-    return {"deliveries_per_run": n, "loop_per_s": summary(loop), "worker_per_s": summary(rate_),
+    return {"deliveries_per_run": n, "loop_per_s": summary(loop), "worker_per_s": summary(rates),
             "ratio": summary(ratio),
             "cpu_ms_per_delivery": {who: summary([c[who] for c in worker_cpu]) for who in worker_cpu[0]},
             "loop_cpu_ms_per_post": {who: summary([c[who] for c in loop_cpu]) for who in loop_cpu[0]}}

@@ -58,11 +58,9 @@ _COLUMNS = (
     "id", "event", "source", "subject_type", "subject_id", "order_id", "idempotency_key",
     "saleor_channel", "payload", "occurred_at", "created_at", "dispatch_requested_at",
 )
+_FIELDS = tuple(_concrete(RecordedEvent, name) for name in _COLUMNS)
 #: Per column, the field's conversion to the database's value, or None where a ``str`` goes as it is.
-_PREPARE = tuple(
-    None if isinstance(field, models.CharField) else field.get_db_prep_save
-    for field in (_concrete(RecordedEvent, name) for name in _COLUMNS)
-)
+_PREPARE = tuple(None if isinstance(field, models.CharField) else field.get_db_prep_save for field in _FIELDS)
 _PREPARE_MOMENT = _concrete(SwitchPeriod, "started_at").get_db_prep_save
 
 
@@ -74,7 +72,7 @@ def _insert_sql(using: str, period_subjects: int) -> str:
     condition = " AND ".join([_PERIOD_COVERS] * period_subjects) if period_subjects else _SWITCH_ON_NOW
     return _INSERT_SQL.format(
         table=quote(RecordedEvent._meta.db_table),
-        columns=", ".join(quote(_concrete(RecordedEvent, name).column) for name in _COLUMNS),
+        columns=", ".join(quote(field.column) for field in _FIELDS),
         placeholders=", ".join(["%s"] * len(_COLUMNS)),
         condition=condition.format(
             switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)

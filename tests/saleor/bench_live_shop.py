@@ -42,6 +42,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from tests.support.worker_process import cpu_s
+
 if TYPE_CHECKING:
     from tests.dashboard.live import LiveSaleor
 
@@ -606,17 +608,10 @@ class Shop:
 
 def _tree_cpu_s(root_pid: int) -> float:
     """CPU seconds used so far by a process and its children (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     pids = [root_pid]
     with contextlib.suppress(OSError):
-        children = Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()
-        pids += [int(p) for p in children]
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        pids += [int(p) for p in Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()]
+    return sum(cpu_s(pid) for pid in pids)
 
 
 def wait_quiet(saleor: LiveSaleor, timeout_s: float = 60.0, window_s: float = 0.4, busy_cpu_s: float = 0.03) -> float:
