@@ -1,7 +1,8 @@
 """The Saleor plugin class (the ``saleor.plugins`` entry point points here).
 
-Each hook is one guarded call into ``capture/``: it reads what it needs, records the event in
-Saleor's transaction (delivery is enqueued after commit) and never raises into Saleor.
+Each hook is one guarded call into ``capture.deferred``: it takes the event's facts from the
+objects Saleor passes and hands them to a worker, which records the event; a hook runs no query
+of the plugin's and never raises into Saleor.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from . import activity, conf, parsing, saleor_shop, telemetry
 from .capture import config as shop_config
 from .capture import (
-    contact_created,
+    deferred,
     history,  # also registers the history import task
-    payments,
     reconcile,
-    shipping_tracking,
-    subscription_canceled,
     transactions,
 )
 from .capture import tasks as _capture_tasks  # noqa: F401 - registers the periodic capture task
@@ -174,7 +172,7 @@ class NotifyPlugin(BasePlugin):
 
     @_guarded
     def order_created(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
-        contact_created.on_order_created(order, self.shop)
+        deferred.order_created(order)
 
     @_guarded
     def order_paid(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
@@ -188,35 +186,35 @@ class NotifyPlugin(BasePlugin):
         handled = (order.pk, order.charge_status)
         if handled not in self._payments_handled:
             self._payments_handled.add(handled)
-            payments.on_order_payment(order, self.shop)
+            deferred.order_payment(order)
 
     @_guarded
     def order_cancelled(self, order: Order, webhooks: Any = None, **kwargs: Any) -> None:
-        subscription_canceled.on_order_cancelled(order, self.shop)
+        deferred.order_cancelled(order)
 
     # --- fulfillments ------------------------------------------------------------------------
 
     @_guarded
     def fulfillment_created(self, fulfillment: Fulfillment, *args: Any, **kwargs: Any) -> None:
-        shipping_tracking.on_tracking(fulfillment, self.shop)
+        deferred.tracking(fulfillment)
 
     @_guarded
     def tracking_number_updated(self, fulfillment: Fulfillment, *args: Any, **kwargs: Any) -> None:
-        shipping_tracking.on_tracking(fulfillment, self.shop)
+        deferred.tracking(fulfillment)
 
     # --- contacts ----------------------------------------------------------------------------
 
     @_guarded
     def customer_created(self, customer: User, *args: Any, **kwargs: Any) -> None:
-        contact_created.on_customer_created(customer, self.shop, self.requestor)
+        deferred.customer_created(customer, self.requestor)
 
     @_guarded
     def checkout_created(self, checkout: Checkout, webhooks: Any = None, **kwargs: Any) -> None:
-        contact_created.on_checkout(checkout, self.shop)
+        deferred.checkout(checkout, self.shop)
 
     @_guarded
     def checkout_updated(self, checkout: Checkout, webhooks: Any = None, **kwargs: Any) -> None:
-        contact_created.on_checkout(checkout, self.shop)
+        deferred.checkout(checkout, self.shop)
 
     # --- the plugin's own API ------------------------------------------------------------------
 

@@ -47,10 +47,10 @@ SWEEP_TASK = "saleor_notify.sweep"
 PERIODIC_TASKS = {SWEEP_TASK, "saleor_notify.purge", "saleor_notify.capture"}
 
 # Late ack: a message is acknowledged after the task ran, so work of a killed worker is redone.
-_RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
-@shared_task(name=broker.FAN_OUT_TASK, **_RELIABLE)
+@shared_task(name=broker.FAN_OUT_TASK, **RELIABLE)
 def fan_out(event_ids: list[str] | str) -> None:
     """Fan out and deliver a batch of events (a single id is accepted too)."""
     ids = [event_ids] if isinstance(event_ids, str) else event_ids
@@ -60,7 +60,7 @@ def fan_out(event_ids: list[str] | str) -> None:
         run_in_task_context(fan_out_many, ids)
 
 
-@shared_task(name=broker.DELIVER_TASK, **_RELIABLE)
+@shared_task(name=broker.DELIVER_TASK, **RELIABLE)
 def deliver(delivery_ids: int | list[int]) -> None:
     """One attempt of a delivery (a retry, a manual retry), or of each of a list the sweep handed on."""
     body: Callable[..., None]
@@ -73,7 +73,7 @@ def deliver(delivery_ids: int | list[int]) -> None:
         run_in_task_context(body, delivery_ids)
 
 
-@shared_task(name=broker.RELEASE_TASK, **_RELIABLE)
+@shared_task(name=broker.RELEASE_TASK, **RELIABLE)
 def release(channel_id: int) -> None:
     """Send a resumed channel's held deliveries, oldest first."""
     run_in_task_context(alerts.release, channel_id)

@@ -16,7 +16,7 @@ import functools
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
@@ -46,6 +46,7 @@ SPAN_DELIVER = "saleor_notify.deliver"
 SPAN_ATTEMPT = "saleor_notify.attempt"
 SPAN_SWEEP = "saleor_notify.sweep"
 SPAN_POLL = "saleor_notify.poll"
+SPAN_CAPTURE_HOOKS = "saleor_notify.capture_hooks"
 
 METRIC_ATTEMPTS = "saleor_notify.delivery.attempts"
 METRIC_ATTEMPT_DURATION = "saleor_notify.delivery.attempt.duration"
@@ -344,8 +345,19 @@ def task_links(event_ids: Sequence[uuid.UUID | str] = ()) -> list[Link]:
     raw = getattr(request, LINKS_HEADER, None) or (getattr(request, "headers", None) or {}).get(LINKS_HEADER) or []
     with _recorded_lock:
         local = [c for c in (_recorded.pop(str(i), None) for i in event_ids) if c is not None]
-    links = [Link(c) for c in local]
-    for item in raw:
+    return [Link(c) for c in local] + links_from(raw)
+
+
+def current_context() -> list[Any] | None:
+    """The current span's context as plain data for a message (None: no span)."""
+    context = trace.get_current_span().get_span_context()
+    return _encode(context) if context.is_valid else None
+
+
+def links_from(encoded: Iterable[Any]) -> list[Link]:
+    """Links to the spans that :func:`current_context` encoded (malformed entries are skipped)."""
+    links = []
+    for item in encoded:
         try:
             trace_id, span_id, flags = item
             context = SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=TraceFlags(flags))

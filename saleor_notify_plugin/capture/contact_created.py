@@ -8,21 +8,21 @@ from saleor.account.models import User
 from saleor.order.models import Order
 
 from ..events import EventType, Source
+from ..payloads import SaleorChannel
 from ..switches import enabled_events
 from . import contacts, history, serialize
 from .config import ShopConfig
 from .order_states import NOT_PLACED
-from .sources import checkout_source, funnel_reference, order_source, requestor_is_staff_or_app
+from .sources import checkout_source, funnel_reference, order_source
 
 
-def on_customer_created(user: Any, config: ShopConfig, requestor: Any) -> None:
-    """customerCreate by staff or an App: Admin; accountRegister (no requestor): Shop/Funnel.
+def on_customer_created(user: Any, config: ShopConfig, *, staff: bool) -> None:
+    """customerCreate by staff or an App (``staff``): Admin; accountRegister (no requestor): Shop/Funnel.
 
     An account belongs to no store (Saleor's customers are shared by its channels): no store.
     """
     if EventType.CONTACT_CREATED not in enabled_events():
         return
-    staff = requestor_is_staff_or_app(requestor)
     if staff:
         source = Source.ADMIN
     else:
@@ -35,13 +35,29 @@ def on_customer_created(user: Any, config: ShopConfig, requestor: Any) -> None:
     )
 
 
-def on_checkout(checkout: Any, config: ShopConfig) -> None:
-    """A checkout that gives an e-mail address."""
-    if not checkout.email or EventType.CONTACT_CREATED not in enabled_events():
+def checkout_facts(checkout: Any, config: ShopConfig) -> dict[str, Any] | None:
+    """What a checkout that gives an e-mail address tells (None: it gives none), as plain data:
+    taken when Saleor calls the hook, since completing the checkout deletes it."""
+    if not checkout.email:
+        return None
+    channel = serialize.saleor_channel(checkout.channel)
+    return {
+        "email": checkout.email,
+        "contact": serialize.contact_from_checkout(checkout),
+        "source": checkout_source(checkout, config).value,
+        "token": str(checkout.token),
+        "saleor_channel": channel.data() if channel is not None else None,
+    }
+
+
+def record_checkout_contact(
+    *, email: str, contact: dict[str, Any], source: str, token: str, saleor_channel: SaleorChannel | None
+) -> None:
+    """Contact created for a checkout's address (``checkout_facts``)."""
+    if EventType.CONTACT_CREATED not in enabled_events():
         return
 
     def known_elsewhere() -> bool:
-        email = checkout.email
         ordered = history.ordered_elsewhere(email, "")
         if ordered is not None:
             return ordered or history.has_account(email)
@@ -52,12 +68,12 @@ def on_checkout(checkout: Any, config: ShopConfig) -> None:
         )
 
     contacts.record_contact(
-        serialize.contact_from_checkout(checkout),
-        checkout_source(checkout, config),
+        contact,
+        Source(source),
         context_kind="checkout",
-        context_id=str(checkout.token),
+        context_id=token,
         known_elsewhere=known_elsewhere,
-        saleor_channel=serialize.saleor_channel(checkout.channel),
+        saleor_channel=saleor_channel,
     )
 
 

@@ -148,7 +148,7 @@ def _reconcile_customers(config: ShopConfig) -> int:
         known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
         for row in rows:
             if row.user.email.lower() not in known:
-                work = partial(contact_created.on_customer_created, row.user, config, None)
+                work = partial(contact_created.on_customer_created, row.user, config, staff=False)
                 checked += _guarded("customer", row, work)
     return checked
 

@@ -1,4 +1,5 @@
-"""The periodic capture task: the transaction poller and the funnel fallback timer.
+"""The capture tasks: the hooks' events (``capture_hooks``), and the periodic one (the
+transaction poller, the funnel fallback timer, the reconciliation).
 
 Registered when ``plugin.py`` is imported (Saleor imports every plugin at startup, in web,
 worker and beat processes alike); scheduled by ``register_beat_schedule`` on ``beat_init``.
@@ -12,13 +13,25 @@ from typing import Any
 from celery import shared_task
 from celery.signals import beat_init
 
-from ..tasks import run_in_task_context
+from ..tasks import RELIABLE, run_in_task_context
+from . import deferred
 
 logger = logging.getLogger(__name__)
 
 CAPTURE_TASK = "saleor_notify.capture"
 #: How often the poller runs: "within seconds" of a decline that fires no hook.
 CAPTURE_INTERVAL_S = 5.0
+
+
+@shared_task(name=deferred.CAPTURE_HOOKS_TASK, **RELIABLE)
+def capture_hooks(items: list[deferred.Item]) -> None:
+    """Record the events of hook calls (``capture.deferred``), each as at its hook's moment."""
+    from .. import telemetry
+
+    attributes = {telemetry.MESSAGING_OPERATION: "process", telemetry.MESSAGING_BATCH_COUNT: len(items)}
+    links = telemetry.links_from(item["trace"] for item in items if item.get("trace"))
+    with telemetry.span(telemetry.SPAN_CAPTURE_HOOKS, kind="consumer", attributes=attributes, links=links):
+        run_in_task_context(deferred.run_items, items)
 
 
 def run_capture() -> dict[str, Any]:

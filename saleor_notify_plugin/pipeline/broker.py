@@ -4,7 +4,9 @@ Owns the names of the tasks the pipeline sends, the circuit breaker (after a fai
 broker is skipped for a while) and the background publisher: the shop's request only puts an
 id on an in-memory queue after commit, and a thread of the same process publishes it (ids
 queued close together go as one message). A message lost here (process killed, broker down)
-is recovered by the sweep (``upkeep``): the recorded row is the source of truth.
+is recovered by the sweep (``upkeep``): the recorded row is the source of truth. A hook's
+capture has no row yet: what cannot be published runs on the publisher's thread instead
+(:func:`run_here_when_unpublished`).
 
 Hands to the next stage: ``saleor_notify.fan_out`` and ``saleor_notify.deliver`` messages,
 which the workers run through ``saleor_notify_plugin.tasks``.
@@ -155,9 +157,25 @@ class BackgroundPublisher:
                 done.set()
 
 
+#: Per task name, what runs its items on the publisher's thread when they could not be published
+#: (for work that no sweep would find again: a hook's capture, see ``capture.deferred``).
+_run_unpublished: dict[str, Callable[[list[Any]], object]] = {}
+
+
+def run_here_when_unpublished(name: str, run: Callable[[list[Any]], object]) -> None:
+    """When a ``name`` message cannot be published, ``run`` its items in this process instead."""
+    _run_unpublished[name] = run
+
+
 def _publish_now(name: str, args: list[Any]) -> object:
     try:
-        return send_task(name, args)
+        published = send_task(name, args)
+        if not published and (run := _run_unpublished.get(name)) is not None:
+            from ..tasks import run_in_task_context
+
+            logger.warning("saleor-notify: running %d %s items in this process", len(args[0]), name)
+            run_in_task_context(run, args[0])
+        return published
     finally:
         # Reading the settings may have opened a database connection in this thread; a
         # long-lived thread must not hold one (it would go stale, and keeps the database busy).

@@ -26,17 +26,30 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def real_broker():
-    from saleor.celeryconf import app
+def real_broker(settings):
+    """Tasks go to a fresh queue of the real Redis broker, not run in the call; yields the queue's name.
 
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    Set through Django's settings: Saleor's Celery app reads them under its ``CELERY_`` namespace
+    at every lookup, so an attribute set on ``app.conf`` would not hold.
+    """
+    from celery import current_app
+
     queue = f"saleor-notify-bench-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:6379/11"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    _forget_connections(current_app)
+    assert not current_app.conf.task_always_eager
     yield queue
-    with app.connection_for_write() as connection:
+    with current_app.connection_for_write() as connection:
         connection.default_channel.queue_delete(queue)
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    _forget_connections(current_app)
+
+
+def _forget_connections(app) -> None:
+    """Drop the app's connection and producer pools: made earlier, they still point at the earlier broker
+    (``close`` keeps the producer pool when the connection pool was made after it)."""
+    app.close()
+    app.amqp._producer_pool = None
 
 
 def _paid_order_mutation_ms(client, permission, order_generator, transaction_item_generator) -> float:

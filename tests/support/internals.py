@@ -33,6 +33,11 @@ def enqueueing_switched_off() -> Iterator[None]:
         broker.send_task = original  # type: ignore[assignment]
 
 
+def close_broker_breaker() -> None:
+    """Forget an earlier failed enqueue: the next message goes to the broker at once."""
+    broker._broker_paused_until = 0.0
+
+
 def flush_publisher() -> None:
     """Publish now what this process's background publisher still holds."""
     broker.publisher.flush()
