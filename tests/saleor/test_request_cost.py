@@ -28,7 +28,8 @@ def _queries(call) -> list[str]:
 
 
 def test_queries_added_per_hook(notify, order_with_lines, fulfillment, customer_user, checkout_with_item, capsys):
-    """Each hook's SQL, counted (printed with -s; bounds asserted)."""
+    """Each hook's capture SQL, counted (printed with -s; bounds asserted). Saleor's eager Celery runs the
+    capture in the hook; with a broker the request runs none of it (``test_deferred_capture``)."""
     from saleor.order import OrderChargeStatus
 
     order = order_with_lines
