@@ -3,7 +3,7 @@
 Saleor calls a hook after its own commit, in the request's thread, and the request waits for it.
 So a hook only takes, from the objects Saleor passes, the facts that make the event what it is
 (the row's id, the order's status and charge status, the tracking number, a checkout's contact:
-attributes already loaded, no query of the plugin's) and the moment, and puts them on the
+attributes of Saleor's objects, no query of the plugin's) and the moment, and puts them on the
 process's background publisher (``pipeline.broker``). A worker runs ``capture_hooks``: it reloads
 each row and runs the same capture code as before, as at the hook's moment
 (``activity.recording_as_of``: the switches and the plugin as they were then), so what is
