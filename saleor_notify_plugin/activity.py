@@ -69,12 +69,15 @@ def was_on(event: str, at: datetime) -> bool:
 
 
 def events_on_at(at: datetime) -> set[str]:
-    """The events whose switch was on at ``at`` (none if the plugin was not active then)."""
-    if not plugin_active(at):
+    """The events whose switch was on at ``at`` (none if the plugin was not active then).
+
+    One query for both (every hook's capture in the worker asks it): the periods covering ``at``,
+    the plugin's among them.
+    """
+    subjects = set(SwitchPeriod.objects.filter(_covers(at)).values_list("subject", flat=True))
+    if _plugin_tracked and SwitchPeriod.PLUGIN not in subjects:
         return set()
-    return set(SwitchPeriod.objects.filter(_covers(at)).exclude(subject=SwitchPeriod.PLUGIN).values_list(
-        "subject", flat=True
-    ))
+    return subjects - {SwitchPeriod.PLUGIN}
 
 
 def events_on_between(start: datetime, end: datetime) -> set[str]:
