@@ -51,6 +51,10 @@ MAX_BATCH = 100
 #: at a cost of its own (a few milliseconds each, whatever they carry), so under a burst fewer,
 #: fuller messages arrive sooner; an item submitted after a quiet spell is published at once.
 MIN_INTERVAL_S = 0.02
+#: What a request submits waits until its response has been sent (``hold``/``release``, connected
+#: to Django's request signals), at most this long: a server that never reports the request's end
+#: delays its messages, it does not lose them.
+REQUEST_HOLD_MAX_S = 5.0
 
 
 def send_task(name: str, args: list[Any], countdown: float | None = None) -> bool:
@@ -97,60 +101,138 @@ def send_after_commit(using: str, name: str, item: Any) -> None:
 Publish = Callable[[str, list[Any]], object]
 
 
+class _Hold:
+    """What one request thread submitted while its response was not yet sent."""
+
+    __slots__ = ("deadline", "items")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.items: list[tuple[str, Any]] = []
+
+
 class BackgroundPublisher:
-    """One daemon thread that publishes what :meth:`submit` queued, batching what waits together."""
+    """One daemon thread that publishes what :meth:`submit` queued, batching what waits together.
+
+    Between :meth:`hold` and :meth:`release` (a request, see ``apps``), what a thread submits waits:
+    the worker that would take it shares the machine's cores with the request still being answered.
+    """
 
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
         self._reset()
 
     def _reset(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[str, Any] | threading.Event] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, Any] | threading.Event | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._holds: dict[int, _Hold] = {}
 
     def submit(self, name: str, item: Any) -> None:
         """Publish task ``name`` with a list holding ``item`` (and others submitted meanwhile)."""
+        self._start()
+        with self._lock:
+            hold = self._holds.get(threading.get_ident())
+            if hold is not None:
+                first = not hold.items
+                hold.items.append((name, item))
+        if hold is None:
+            self._queue.put((name, item))
+        elif first:
+            self._queue.put(None)  # wakes the thread: it now watches this hold's deadline
+
+    def hold(self) -> None:
+        """From now on, what this thread submits waits for :meth:`release` (or the deadline)."""
+        ident = threading.get_ident()
+        with self._lock:
+            left = self._holds.pop(ident, None)  # a thread whose last request never reported its end
+            self._holds[ident] = _Hold(time.monotonic() + REQUEST_HOLD_MAX_S)
+        self._enqueue(left)
+
+    def release(self) -> None:
+        """Hand over what this thread submitted since :meth:`hold`, and stop holding."""
+        with self._lock:
+            hold = self._holds.pop(threading.get_ident(), None)
+        self._enqueue(hold)
+
+    def flush(self, timeout_s: float = EXIT_FLUSH_S) -> bool:
+        """Wait until everything submitted so far, held or not, was handed over (or timeout)."""
+        if self._thread is None:
+            return True
+        with self._lock:
+            for hold in self._holds.values():
+                if hold.items:
+                    hold.deadline = 0.0  # due now: the thread takes them at once
+        self._queue.put(None)
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout_s)
+
+    def _start(self) -> None:
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="notify-publisher", daemon=True)
                     self._thread.start()
-        self._queue.put((name, item))
 
-    def flush(self, timeout_s: float = EXIT_FLUSH_S) -> bool:
-        """Wait until everything submitted so far was handed over (or timeout)."""
-        if self._thread is None:
-            return True
-        done = threading.Event()
-        self._queue.put(done)
-        return done.wait(timeout_s)
+    def _enqueue(self, hold: _Hold | None) -> None:
+        for entry in hold.items if hold is not None else ():
+            self._queue.put(entry)
+
+    def _take_due(self) -> tuple[list[tuple[str, Any]], float | None]:
+        """The items of the holds past their deadline (those holds end), and the seconds until the
+        next deadline of a hold with items (None: none)."""
+        now = time.monotonic()
+        due: list[tuple[str, Any]] = []
+        next_s: float | None = None
+        with self._lock:
+            for ident, hold in list(self._holds.items()):
+                if hold.deadline <= now:
+                    due += hold.items
+                    del self._holds[ident]  # its thread submits straight away from now on
+                elif hold.items:
+                    left = hold.deadline - now
+                    next_s = left if next_s is None else min(next_s, left)
+        return due, next_s
 
     def _run(self) -> None:
         last_published = 0.0
         while True:
-            batches: dict[str, list[Any]] = {}
-            flushes: list[threading.Event] = []
-            item = self._queue.get()
-            wait_s = last_published + MIN_INTERVAL_S - time.monotonic()
-            if wait_s > 0 and not isinstance(item, threading.Event):
-                time.sleep(wait_s)  # a burst: let what follows within the interval join this message
-            while True:
-                if isinstance(item, threading.Event):
-                    flushes.append(item)
-                else:
-                    batches.setdefault(item[0], []).append(item[1])
-                if sum(len(b) for b in batches.values()) >= MAX_BATCH:
-                    break
+            entries: list[tuple[str, Any] | threading.Event | None]
+            due, next_s = self._take_due()
+            if due:
+                entries = list(due)
+            else:
                 try:
-                    item = self._queue.get_nowait()
+                    entries = [self._queue.get(timeout=next_s)]
+                except queue.Empty:
+                    continue  # a hold's deadline passed
+            if entries == [None]:
+                continue  # a wake-up: look at the holds again
+            wait_s = last_published + MIN_INTERVAL_S - time.monotonic()
+            if wait_s > 0 and not isinstance(entries[0], threading.Event):
+                time.sleep(wait_s)  # a burst: let what follows within the interval join this message
+            while len(entries) < MAX_BATCH:
+                try:
+                    entries.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            # A flush came with them: what it released from the holds goes before its answer.
+            if any(isinstance(entry, threading.Event) for entry in entries):
+                entries += self._take_due()[0]
+            batches: dict[str, list[Any]] = {}
+            flushes: list[threading.Event] = []
+            for entry in entries:
+                if isinstance(entry, threading.Event):
+                    flushes.append(entry)
+                elif entry is not None:
+                    batches.setdefault(entry[0], []).append(entry[1])
             for name, items in batches.items():
-                try:
-                    self._publish(name, [items])
-                except Exception:  # noqa: BLE001 - the publisher must outlive any one message
-                    logger.exception("saleor-notify: publishing %s failed; the sweep will retry", name)
+                for start in range(0, len(items), MAX_BATCH):
+                    try:
+                        self._publish(name, [items[start : start + MAX_BATCH]])
+                    except Exception:  # noqa: BLE001 - the publisher must outlive any one message
+                        logger.exception("saleor-notify: publishing %s failed; the sweep will retry", name)
             if batches:
                 last_published = time.monotonic()
             for done in flushes:
@@ -183,5 +265,17 @@ def _publish_now(name: str, args: list[Any]) -> object:
 
 
 publisher = BackgroundPublisher(_publish_now)
+
+
+def hold_for_request(**_: Any) -> None:
+    """``request_started``: what this request submits waits until its response has been sent."""
+    publisher.hold()
+
+
+def release_after_response(**_: Any) -> None:
+    """``request_finished`` (Django sends it once the response is out): publish what was held."""
+    publisher.release()
+
+
 os.register_at_fork(after_in_child=publisher._reset)  # a forked web worker starts its own thread
 atexit.register(publisher.flush)
