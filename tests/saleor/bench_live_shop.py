@@ -52,6 +52,9 @@ OUT_DIR = ROOT / "build" / "benchmarks"
 PLUGIN = "saleor.notify"
 MUTATIONS = ("checkoutComplete", "draftOrderComplete", "orderMarkAsPaid", "orderFulfill", "accountRegister")
 GOAL_PCT, GOAL_MS = 2.0, 5.0
+#: A request's notifications wait for its response (``broker.REQUEST_HOLD_MAX_S`` at most): one that
+#: comes later than this after the response was held past its request.
+HELD_TOO_LONG_MS = 2000.0
 SETTINGS_MODULE = "notify_live_bench_settings"
 #: The deployment's settings module the live shop runs with (written under build/ at each run).
 SETTINGS_TEXT = '''"""Saleor's settings as a deployment extends them for the live-shop benchmark."""
@@ -160,6 +163,7 @@ class Receiver:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.seen: dict[str, str] = {}  # webhook-id: event
+        self.arrived: dict[str, float] = {}  # webhook-id: time.time() of its first arrival
         self.requests = 0
         receiver = self
 
@@ -179,9 +183,11 @@ class Receiver:
                     event = str(json.loads(body).get("event"))
                 except ValueError:
                     event = "?"
+                webhook_id = self.headers.get("webhook-id") or uuid.uuid4().hex
                 with receiver.lock:
                     receiver.requests += 1
-                    receiver.seen[self.headers.get("webhook-id") or uuid.uuid4().hex] = event
+                    receiver.seen[webhook_id] = event
+                    receiver.arrived.setdefault(webhook_id, time.time())
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -195,6 +201,11 @@ class Receiver:
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(self.seen.values())
+
+    def arrivals_since(self, since: float) -> list[float]:
+        """The first-arrival times (time.time()) of the notifications that first came after ``since``."""
+        with self.lock:
+            return sorted(t for t in self.arrived.values() if t >= since)
 
     def close(self) -> None:
         self.server.shutdown()
@@ -336,6 +347,8 @@ class Sample:
     events: dict[str, int] = field(default_factory=dict)
     #: Events recorded then by a late recorder (the payment poller) about something earlier.
     late_events: dict[str, int] = field(default_factory=dict)
+    #: From the response's end to the last notification of this request at the receiver (active rounds).
+    delivered_ms: float | None = None
 
 
 class Shop:
@@ -744,6 +757,7 @@ def summarise(samples: list[Sample]) -> list[dict[str, Any]]:
         for s in inactive.values():
             events_inactive.update(s.events)
             late_inactive.update(s.late_events)
+        delivered = [s.delivered_ms for s in active.values() if s.delivered_ms is not None]
         rows.append(
             {
                 "mutation": mutation,
@@ -775,6 +789,9 @@ def summarise(samples: list[Sample]) -> list[dict[str, Any]]:
                 "events_recorded_inactive_rounds": dict(events_inactive),
                 "late_events_active_rounds": dict(late_active),
                 "late_events_inactive_rounds": dict(late_inactive),
+                "delivered_ms_median": _median(delivered),
+                "delivered_ms_max": max(delivered, default=None),
+                "undelivered_samples": sum(1 for s in active.values() if s.delivered_ms is None),
             }
         )
     return rows
@@ -811,7 +828,7 @@ def print_table(result: dict[str, Any]) -> None:
     )
     head = (
         f"{'mutation':<19} {'active':>9} {'inactive':>9} {'diff ms':>8} {'diff %':>7} {'slower':>7} {'goal':>5}"
-        f" | {'server a/i ms':>15} {'SQL a/i (ours)':>15} {'events a | i':>14}"
+        f" | {'server a/i ms':>15} {'SQL a/i (ours)':>15} {'events a | i':>14} {'sent ms p50/max':>16}"
     )
     print(head)
     print("-" * len(head))
@@ -829,13 +846,21 @@ def print_table(result: dict[str, Any]) -> None:
         )
         recorded_a = sum(row["events_recorded_active_rounds"].values())
         events = f"{recorded_a} | {sum(row['events_recorded_inactive_rounds'].values())}"
+        sent = (
+            f"{row['delivered_ms_median']:.0f}/{row['delivered_ms_max']:.0f}"
+            if row["delivered_ms_median"] is not None
+            else "-"
+        )
         print(
             f"{row['mutation']:<19} {row['median_active_ms']:>9.1f} {row['median_inactive_ms']:>9.1f} "
             f"{row['difference_ms']:>+8.1f} {row['difference_pct']:>+6.1f}% "
             f"{row['active_slower_rounds']:>3}/{row['rounds']:<3} {'yes' if row['goal_met'] else 'no':>5}"
-            f" | {server:>15} {sql:>15} {events:>14}"
+            f" | {server:>15} {sql:>15} {events:>14} {sent:>16}"
         )
-    print(f"goal: at most {GOAL_PCT:g} % and at most {GOAL_MS:g} ms added (medians)")
+    print(
+        f"goal: at most {GOAL_PCT:g} % and at most {GOAL_MS:g} ms added (medians); sent ms: from the response's "
+        "end to the request's last notification at the receiver"
+    )
     load = result["load_average"]
     print(
         f"load average (1, 5, 15 min): start {load['start']}, end {load['end']} on {os.cpu_count()} cores; "
@@ -908,7 +933,7 @@ def run(args: argparse.Namespace) -> int:
             if not py_spy.exists():
                 raise SystemExit(f"--py-spy: no py-spy in {venv / 'bin'} (pip install py-spy there)")
             profiler = Profiler(py_spy, saleor.processes["api"].pid, out_dir / "live_shop_profile")
-        samples = measure(shop, saleor, args, profiler)
+        samples = measure(shop, saleor, receiver, args, profiler)
         checks: list[str] = []
         # Inactive, the plugin's workers hold deliveries back: the shop is left active, as it runs.
         shop.set_plugin(True)
@@ -926,6 +951,16 @@ def run(args: argparse.Namespace) -> int:
         for row in rows:
             if not row["events_recorded_active_rounds"]:
                 checks.append(f"{row['mutation']}: no event recorded in the active rounds")
+            if row["undelivered_samples"]:
+                checks.append(
+                    f"{row['mutation']}: {row['undelivered_samples']} requests' notifications not at the "
+                    "receiver within 10 s of the response"
+                )
+            if (row["delivered_ms_max"] or 0) > HELD_TOO_LONG_MS:
+                checks.append(
+                    f"{row['mutation']}: a notification came {row['delivered_ms_max']:.0f} ms after the "
+                    "response (held past its request?)"
+                )
             if row["events_recorded_inactive_rounds"]:
                 checks.append(
                     f"{row['mutation']}: events recorded in inactive rounds {row['events_recorded_inactive_rounds']}"
@@ -978,7 +1013,9 @@ def run(args: argparse.Namespace) -> int:
                 live._psql(f'DROP DATABASE IF EXISTS "{live.RUN_DB}" WITH (FORCE)')
 
 
-def measure(shop: Shop, saleor: LiveSaleor, args: argparse.Namespace, profiler: Profiler | None) -> list[Sample]:
+def measure(
+    shop: Shop, saleor: LiveSaleor, receiver: Receiver, args: argparse.Namespace, profiler: Profiler | None
+) -> list[Sample]:
     """The rounds: the two modes in alternating order, each mutation prepared, then timed alone."""
     samples: list[Sample] = []
     mutations = args.mutations or list(MUTATIONS)
@@ -1001,15 +1038,21 @@ def measure(shop: Shop, saleor: LiveSaleor, args: argparse.Namespace, profiler: 
                 variables = shop.prepare(mutation)
                 wait_quiet(saleor)
                 since = shop.clock()
+                started = time.time()
                 if profiler is not None and measured:
                     profiler.start(mutation, active, round_number)
                 try:
                     answer = shop.run_timed(mutation, variables, f"{mutation}|{int(active)}|{round_number}")
                 finally:
+                    answered = time.time()
                     if profiler is not None:
                         profiler.stop()
                 wait_quiet(saleor, timeout_s=30)  # accountRegister's hook runs in a Celery task
                 events, late = shop.recorded_since(since)
+                # Active, every mutation here makes at least one event: one not yet recorded shows as a late arrival.
+                delivered_ms = (
+                    _delivered_ms(receiver, started, answered, max(1, sum(events.values()))) if active else None
+                )
                 last[mutation] = answer.wall_ms
                 if measured:
                     samples.append(
@@ -1026,12 +1069,24 @@ def measure(shop: Shop, saleor: LiveSaleor, args: argparse.Namespace, profiler: 
                             plugin_db_ms=answer.server.get("plugin-db"),
                             events=dict(events),
                             late_events=dict(late),
+                            delivered_ms=delivered_ms,
                         )
                     )
             label = "warm-up" if not measured else f"round {round_number + 1}/{args.rounds}"
             figures = ", ".join(f"{m} {ms:.0f}" for m, ms in last.items())
             print(f"{label:>14} {'active' if active else 'inactive':>8}: {figures} ms", flush=True)
     return samples
+
+
+def _delivered_ms(
+    receiver: Receiver, started: float, answered: float, expected: int, timeout_s: float = 10.0
+) -> float | None:
+    """Milliseconds from the response's end (as the client saw it) to the last of the ``expected``
+    notifications that came after the request started (None: not all came within ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    while len(arrivals := receiver.arrivals_since(started)) < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return round((arrivals[expected - 1] - answered) * 1000, 1) if len(arrivals) >= expected else None
 
 
 def _int(value: float | None) -> int | None:
