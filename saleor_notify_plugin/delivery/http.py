@@ -10,9 +10,11 @@ limit and the rest is dropped with the connection.
 from __future__ import annotations
 
 import contextvars
+import functools
 import http.client
 import ipaddress
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -307,8 +309,15 @@ def _classify(exc: Exception, guard: deadline.Guard) -> ErrorKind:
         return ErrorKind.TIMEOUT if guard.request_sent else ErrorKind.CONNECT_ERROR
     if isinstance(exc, InvalidIPAddress):
         return ErrorKind.BLOCKED_ADDRESS
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidHeader,
+        ),
+    ):
         return ErrorKind.INVALID_TARGET
     if isinstance(exc, requests.exceptions.SSLError):
         return ErrorKind.TLS_ERROR
@@ -362,17 +371,49 @@ def _response_headers(response: requests.Response) -> tuple[tuple[str, str], ...
     return tuple((name, value) for name, value in exchange.kept_response_headers([(str(k), str(v)) for k, v in pairs]))
 
 
+#: The headers requests' sessions add to every request (its User-Agent and Accept-Encoding are
+#: replaced by the transport's own).
+_SESSION_HEADERS = requests.utils.default_headers()
+
+
+@functools.lru_cache(maxsize=1024)
+def _prepared_url(url: str) -> str:
+    """``url`` as requests prepares it (IDNA host, quoted path), once per URL; raises as requests does."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    return str(prepared.url)
+
+
+def _send(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSettings) -> requests.Response:
+    """The POST, straight through the session's adapter for the URL (its pools, IP filter and
+    guarded connections): what a session adds around it (a cookie jar that would carry one
+    receiver's cookies into later deliveries, redirect bookkeeping for a redirect never followed,
+    the environment's proxies, a netrc login) is left out, and so is its cost per send."""
+    session = _session(settings.allow_private_targets)
+    prepared = requests.PreparedRequest()
+    prepared.method = "POST"
+    prepared.url = _prepared_url(url)
+    headers = requests.structures.CaseInsensitiveDict(_SESSION_HEADERS)
+    headers.update(all_headers)
+    prepared.prepare_headers(headers)
+    prepared.prepare_body(body, None)
+    adapter = session.get_adapter(prepared.url)
+    # As a session reads the environment: a CA bundle named there is what certificates are checked against.
+    verify: bool | str = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return adapter.send(
+        prepared,
+        stream=True,
+        timeout=(min(settings.connect_timeout_s, settings.timeout_s), settings.timeout_s),
+        verify=verify,
+        cert=None,
+        proxies={},
+    )
+
+
 def _post(url: str, body: bytes, all_headers: dict[str, str], settings: HttpSettings, started: float) -> Outcome:
     with deadline.exchange(settings.timeout_s) as guard:
         try:
-            response = _session(settings.allow_private_targets).post(
-                url,
-                data=body,
-                headers=all_headers,
-                timeout=(min(settings.connect_timeout_s, settings.timeout_s), settings.timeout_s),
-                allow_redirects=False,
-                stream=True,
-            )
+            response = _send(url, body, all_headers, settings)
         except (requests.RequestException, ValueError, OSError) as exc:
             kind = _classify(exc, guard) if not isinstance(exc, ValueError) else ErrorKind.INVALID_TARGET
             if kind is ErrorKind.TIMEOUT:

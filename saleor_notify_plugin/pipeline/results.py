@@ -11,6 +11,8 @@ message with its countdown (``attempts`` makes that attempt).
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import operator
 from collections import defaultdict
@@ -68,22 +70,29 @@ def attempt_row(
     delivery: Delivery, number: int, trigger: AttemptTrigger, started_at: datetime, outcome: Outcome, decision: Decision
 ) -> DeliveryAttempt:
     """The log row of attempt ``number`` of ``delivery`` (not saved)."""
-    return DeliveryAttempt(
-        delivery=delivery,
-        channel_id=delivery.channel_id,
-        number=number,
-        trigger=trigger,
-        started_at=started_at,
-        duration_ms=outcome.duration_ms,
-        status_code=outcome.status_code if outcome.status_code is None or 0 <= outcome.status_code < 1000 else None,
-        error_kind=outcome.error_kind.value if outcome.error_kind else "",
-        error_message=storable_text(outcome.error_message)[:255],
-        response_excerpt=storable_text(outcome.response_excerpt),
-        verdict=decision.verdict.value,
-        retry_in_s=decision.delay_s if decision.verdict is Verdict.RETRY else None,
-        request=outcome.request.as_json() if outcome.request is not None else None,
-        response_headers=[list(header) for header in outcome.response_headers],
-    )
+    return DeliveryAttempt(**_attempt_values(delivery, number, trigger, started_at, outcome, decision))
+
+
+def _attempt_values(
+    delivery: Delivery, number: int, trigger: AttemptTrigger, started_at: datetime, outcome: Outcome, decision: Decision
+) -> dict[str, Any]:
+    """The columns of an attempt's log row, by field name (``delivery_id``, ``channel_id`` for the keys)."""
+    return {
+        "delivery_id": delivery.pk,
+        "channel_id": delivery.channel_id,
+        "number": number,
+        "trigger": trigger.value,
+        "started_at": started_at,
+        "duration_ms": outcome.duration_ms,
+        "status_code": outcome.status_code if outcome.status_code is None or 0 <= outcome.status_code < 1000 else None,
+        "error_kind": outcome.error_kind.value if outcome.error_kind else "",
+        "error_message": storable_text(outcome.error_message)[:255],
+        "response_excerpt": storable_text(outcome.response_excerpt),
+        "verdict": decision.verdict.value,
+        "retry_in_s": decision.delay_s if decision.verdict is Verdict.RETRY else None,
+        "request": outcome.request.as_json() if outcome.request is not None else None,
+        "response_headers": [list(header) for header in outcome.response_headers],
+    }
 
 
 def _usable_connection() -> bool:
@@ -105,9 +114,8 @@ def _bare(outcome: Outcome) -> Outcome:
 def _write_results(results: list[Result], settings: NotifySettings) -> None:
     now = timezone.now()
     retries: list[tuple[int, float]] = []
-    # Deliveries that end the same way share one UPDATE (a burst of successes is one statement).
-    updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
-    attempts = []
+    settled: list[tuple[Delivery, dict[str, Any]]] = []  # each delivery's new state
+    attempts: list[dict[str, Any]] = []
     verdicts = []
     for delivery, started_at, outcome in results:
         trigger = AttemptTrigger(delivery.next_trigger)
@@ -118,25 +126,111 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
             timing=settings.retry_timing,
         )
         verdicts.append((delivery, decision))
-        attempts.append(attempt_row(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
-        changes: dict[str, Any] = {"lease_expires_at": None, "updated_at": now}
+        attempts.append(_attempt_values(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
+        state: dict[str, Any]
         if decision.verdict is Verdict.SUCCESS:
-            changes.update(status=DeliveryStatus.SUCCESS, failure_kind="", next_attempt_at=None)
+            state = {"status": DeliveryStatus.SUCCESS.value, "failure_kind": "", "next_attempt_at": None}
         elif decision.verdict is Verdict.RETRY:
-            changes.update(next_attempt_at=now + timedelta(seconds=decision.delay_s), failure_kind=decision.reason)
+            state = {"failure_kind": decision.reason, "next_attempt_at": now + timedelta(seconds=decision.delay_s)}
             retries.append((delivery.pk, decision.delay_s))
         else:
-            changes.update(status=DeliveryStatus.FAILED, failure_kind=decision.reason, next_attempt_at=None)
-        # Guarded by the attempt number: a worker whose claim expired cannot overwrite a newer one.
-        updates[tuple(sorted(changes.items()))].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
+            state = {"status": DeliveryStatus.FAILED.value, "failure_kind": decision.reason, "next_attempt_at": None}
+        settled.append((delivery, state))
+    connection = connections[router.db_for_write(Delivery)]
+    if connection.vendor == "postgresql":
+        _write_postgresql(connection, now, settled, attempts)
+    else:
+        _write_orm(now, settled, attempts)
+    if retries:  # at once when no transaction is open (the statement above was atomic on its own)
+        transaction.on_commit(lambda: _enqueue_retries(retries), using=connection.alias, robust=True)
+    for delivery, decision in verdicts:  # counted once written (a retried write is not counted twice)
+        telemetry.count_verdict(delivery, decision.verdict, decision.reason)
+
+
+def _write_postgresql(
+    connection: Any, now: datetime, settled: list[tuple[Delivery, dict[str, Any]]], attempts: list[dict[str, Any]]
+) -> None:
+    """One statement for the whole batch, atomic on its own: every delivery's new state (guarded by
+    its attempt number: a worker whose claim expired cannot overwrite a newer attempt) and every
+    attempt row, each list passed as one JSON document (no per-row statement, no per-row parameter)."""
+    states = [{"id": delivery.pk, "attempt_count": delivery.attempt_count, **state} for delivery, state in settled]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _results_sql(connection.alias),
+            [now, json.dumps(states, default=_isoformat), json.dumps(attempts, default=_isoformat)],
+        )
+
+
+def _isoformat(value: object) -> str:
+    """Timestamps in the JSON documents, to the microsecond (PostgreSQL reads the offset)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@functools.cache
+def _results_sql(using: str) -> str:
+    """:func:`_write_postgresql`'s statement (column names from the models)."""
+    quote = connections[using].ops.quote_name
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def record_type(model: Any, names: list[str]) -> str:
+        fields = [model._meta.get_field(name) for name in names]
+        return ", ".join(
+            f"{quote(f.column)} {f.rel_db_type(connections[using]) if f.is_relation else f.db_type(connections[using])}"
+            for f in fields
+        )
+
+    delivery = quote(Delivery._meta.db_table)
+    state_names = ["id", "attempt_count", "status", "failure_kind", "next_attempt_at"]
+    attempt_names = [
+        "delivery",
+        "channel",
+        "number",
+        "trigger",
+        "started_at",
+        "duration_ms",
+        "status_code",
+        "error_kind",
+        "error_message",
+        "response_excerpt",
+        "verdict",
+        "retry_in_s",
+        "request",
+        "response_headers",
+    ]
+    attempt_columns = ", ".join(column(DeliveryAttempt, name) for name in attempt_names)
+    return f"""
+        WITH settled AS (
+            UPDATE {delivery} AS d
+            SET {column(Delivery, "status")} = COALESCE(r.{column(Delivery, "status")}, d.{column(Delivery, "status")}),
+                {column(Delivery, "failure_kind")} = r.{column(Delivery, "failure_kind")},
+                {column(Delivery, "next_attempt_at")} = r.{column(Delivery, "next_attempt_at")},
+                {column(Delivery, "lease_expires_at")} = NULL,
+                {column(Delivery, "updated_at")} = %s
+            FROM jsonb_to_recordset(%s::jsonb) AS r({record_type(Delivery, state_names)})
+            WHERE d.{column(Delivery, "id")} = r.{column(Delivery, "id")}
+              AND d.{column(Delivery, "attempt_count")} = r.{column(Delivery, "attempt_count")}
+        )
+        INSERT INTO {quote(DeliveryAttempt._meta.db_table)} ({attempt_columns})
+        SELECT {attempt_columns}
+        FROM jsonb_to_recordset(%s::jsonb) AS a({record_type(DeliveryAttempt, attempt_names)})
+        ON CONFLICT DO NOTHING
+    """
+
+
+def _write_orm(now: datetime, settled: list[tuple[Delivery, dict[str, Any]]], attempts: list[dict[str, Any]]) -> None:
+    """The same writes through the ORM, for other databases: deliveries that end alike share one UPDATE."""
+    updates: dict[tuple[tuple[str, Any], ...], list[Q]] = defaultdict(list)
+    for delivery, state in settled:
+        key = tuple(sorted({**state, "lease_expires_at": None, "updated_at": now}.items()))
+        updates[key].append(Q(pk=delivery.pk, attempt_count=delivery.attempt_count))
     with transaction.atomic():
         for changes_key, conditions in updates.items():
             Delivery.objects.filter(reduce(operator.or_, conditions)).update(**dict(changes_key))
-        DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
-        if retries:
-            transaction.on_commit(lambda: _enqueue_retries(retries), robust=True)
-    for delivery, decision in verdicts:  # counted once written (a retried write is not counted twice)
-        telemetry.count_verdict(delivery, decision.verdict, decision.reason)
+        DeliveryAttempt.objects.bulk_create([DeliveryAttempt(**values) for values in attempts], ignore_conflicts=True)
 
 
 def _enqueue_retries(retries: list[tuple[int, float]]) -> None:

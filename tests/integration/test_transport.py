@@ -105,5 +105,14 @@ def test_connections_are_kept_alive_between_posts(receiver, path):
     assert receiver.connections - before <= 1
 
 
+def test_a_receivers_cookie_is_never_sent_back(receiver, path):
+    """One receiver's cookie must not follow later deliveries (to it, or to another channel on its host)."""
+    url = receiver.script(path, Reply(200, headers={"Set-Cookie": "session=abc123; Path=/"}), Reply(200))
+    assert post(url).succeeded and post(url).succeeded
+    first, second = receiver.received(path)
+    assert "Cookie" not in second.headers and "cookie" not in {name.lower() for name in second.headers}
+    assert first.headers["Accept"] == "*/*" and second.headers["User-Agent"] == "saleor-notify"
+
+
 def test_default_timeout_is_30_seconds():
     assert http.HttpSettings().timeout_s == 30.0
