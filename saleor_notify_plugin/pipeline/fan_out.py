@@ -124,7 +124,7 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
         Delivery.objects.bulk_create(created)
         RecordedEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
         # An earlier fan-out of these events whose worker died before starting some deliveries.
-        earlier = [event for event in events if event not in fresh]
+        earlier = [event for event in events if event.fanned_out_at is not None]
         leftovers = (
             list(
                 Delivery.objects.select_related("event", "channel").filter(
