@@ -173,11 +173,14 @@ def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedReque
 
 
 class _DirectSession(HTTPSession):
-    """Never through a proxy, even one set in the environment (``HTTP(S)_PROXY``, ``ALL_PROXY``): a
-    proxy resolves the name again and connects wherever that points, undoing the checked, pinned
-    address. Never with the process's ``~/.netrc`` (or ``$NETRC``) login for the target's host:
-    requests adds it to any request without credentials of its own, and the target is the shop
-    admin's choice. The environment's other settings (``REQUESTS_CA_BUNDLE``) still apply."""
+    """The holder of a thread's mounted adapters (a send goes straight to the adapter, see :func:`_send`).
+
+    Used as a session, it is never through a proxy, even one set in the environment
+    (``HTTP(S)_PROXY``, ``ALL_PROXY``): a proxy resolves the name again and connects wherever that
+    points, undoing the checked, pinned address. Never with the process's ``~/.netrc`` (or
+    ``$NETRC``) login for the target's host: requests adds it to any request without credentials of
+    its own, and the target is the shop admin's choice. The environment's other settings
+    (``REQUESTS_CA_BUNDLE``) still apply."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
