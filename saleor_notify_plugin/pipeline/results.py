@@ -177,11 +177,8 @@ def _results_sql(using: str) -> str:
         return quote(model._meta.get_field(name).column)
 
     def record_type(model: Any, names: list[str]) -> str:
-        fields = [model._meta.get_field(name) for name in names]
-        return ", ".join(
-            f"{quote(f.column)} {f.rel_db_type(connections[using]) if f.is_relation else f.db_type(connections[using])}"
-            for f in fields
-        )
+        fields = [model._meta.get_field(name) for name in names]  # a foreign key's type is its target's
+        return ", ".join(f"{quote(f.column)} {f.db_type(connections[using])}" for f in fields)
 
     delivery = quote(Delivery._meta.db_table)
     state_names = ["id", "attempt_count", "status", "failure_kind", "next_attempt_at"]

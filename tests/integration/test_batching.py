@@ -10,10 +10,13 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from saleor_notify_plugin.conf import get_settings
+from saleor_notify_plugin.delivery.outcome import Outcome
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import Delivery, DeliveryAttempt, RecordedEvent
-from saleor_notify_plugin.pipeline import attempts, fan_out
+from saleor_notify_plugin.pipeline import attempts, fan_out, results
 from tests.builders import attach, postback_channel, record
+from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
 
 
@@ -87,3 +90,37 @@ def test_a_list_from_the_sweep_sends_the_unheld_settles_the_lost_and_holds_the_p
     assert (lost.status, lost.attempt_count) == ("SUCCESS", 2)
     assert (held.status, held.attempt_count) == ("PENDING", 0)
     assert len(receiver.received(path)) == 2 and receiver.received(path + "-paused") == []
+
+
+@pytest.mark.django_db
+def test_a_late_result_of_an_expired_claim_is_logged_but_never_overwrites_the_newer_attempt(receiver, path):
+    """Worker A's claim of attempt 1 expired and worker B now holds attempt 2: A's late failure is
+    kept in the log as attempt 1, the delivery stays B's; B's success, in the same batch as an
+    ordinary retry, settles each delivery by its own result."""
+    channel = postback_channel(receiver.script(path, Reply(200), Reply(200)))
+    attach(EventType.ORDER_COMPLETED, channel)
+    ids = fan_out.fan_out_many([record(order_id=f"o-{n}") for n in (1, 2)])
+    first, second = (Delivery.objects.get(pk=pk) for pk in ids)
+    lease = timezone.now() + timedelta(seconds=60)
+    Delivery.objects.filter(pk=first.pk).update(status="PENDING", attempt_count=2, lease_expires_at=lease)
+    late = Delivery.objects.select_related("channel", "event").get(pk=first.pk)
+    late.attempt_count = 1  # what worker A still holds
+    started = timezone.now()
+    results.record_results([(late, started, Outcome(duration_ms=5, status_code=500))], get_settings())
+
+    first.refresh_from_db()
+    assert (first.status, first.attempt_count, first.lease_expires_at) == ("PENDING", 2, lease)
+    assert list(first.attempts.values_list("number", "verdict", "status_code")) == [(1, "success", 200)]
+
+    # The attempt row of a number already logged is kept as it was; a new number is added.
+    Delivery.objects.filter(pk=second.pk).update(status="PENDING", attempt_count=2)
+    current = [Delivery.objects.select_related("channel", "event").get(pk=pk) for pk in (first.pk, second.pk)]
+    outcomes = [Outcome(duration_ms=7, status_code=200), Outcome(duration_ms=9, status_code=503)]
+    results.record_results([(d, started, o) for d, o in zip(current, outcomes, strict=True)], get_settings())
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.lease_expires_at, first.next_attempt_at) == ("SUCCESS", None, None)
+    assert (second.status, second.failure_kind) == ("PENDING", "http_503")
+    assert second.next_attempt_at > started
+    assert list(second.attempts.values_list("number", "verdict")) == [(1, "success"), (2, "retry")]
+    assert second.attempts.get(number=2).duration_ms == 9
