@@ -152,7 +152,7 @@ class RecordedEvent(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices)
     subject_type = models.CharField(max_length=32, help_text="order, user, fulfillment, transaction, ...")
     subject_id = models.CharField(max_length=255, help_text="The Saleor object's id (or an e-mail address).")
-    order_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Saleor order id, when any.")
+    order_id = models.CharField(max_length=64, blank=True, help_text="Saleor order id, when any.")
     saleor_channel = models.CharField(
         max_length=255,
         blank=True,
@@ -160,7 +160,7 @@ class RecordedEvent(models.Model):
         db_default="",  # rows written by code that predates it (a process of the last release, mid-deploy)
         help_text="The slug of the Saleor channel (store) it happened in.",
     )
-    idempotency_key = models.CharField(max_length=255, unique=True, help_text="One business event, one row.")
+    idempotency_key = models.CharField(max_length=255, help_text="One business event, one row (unique).")
     payload = models.JSONField(encoder=DjangoJSONEncoder, help_text="The envelope's data (Decimals as strings).")
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -172,7 +172,12 @@ class RecordedEvent(models.Model):
     class Meta:
         db_table = "saleor_notify_notificationevent"  # the table's name from before the model's rename
         ordering = ("-created_at",)
+        # Each index is paid for in the shop's request (the row is written there): no more than the
+        # plugin's own lookups use. Declared here, not as unique=True/db_index=True, which on
+        # PostgreSQL also build a varchar_pattern_ops copy for LIKE queries nothing runs.
+        constraints = [models.UniqueConstraint(fields=("idempotency_key",), name="notify_event_idempotency_unique")]
         indexes = [
+            models.Index(fields=("order_id",), name="notify_event_order_idx"),
             models.Index(
                 fields=("dispatch_requested_at",),
                 name="notify_event_unfanned_idx",
@@ -205,7 +210,8 @@ class AttemptTrigger(models.TextChoices):
 class Delivery(models.Model):
     """One event to one channel. Its attempts are the delivery log."""
 
-    event = models.ForeignKey(RecordedEvent, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (event, channel) index starts with it.
+    event = models.ForeignKey(RecordedEvent, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     channel = models.ForeignKey(
         NotificationChannel, on_delete=models.SET_NULL, null=True, related_name="deliveries"
     )
@@ -240,7 +246,8 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """One try: when, how long, what was sent and what came back. Never holds a secret."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    # No index of its own: the unique (delivery, number) index starts with it.
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts", db_index=False)
     # The delivery's channel, copied so a channel's health reads its own attempts by index.
     channel = models.ForeignKey(
         NotificationChannel, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
