@@ -2,7 +2,7 @@
 and touches no database."""
 
 from django.apps import AppConfig
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished, request_started, setting_changed
 
 from . import checks
 
@@ -21,3 +21,5 @@ class SaleorNotifyConfig(AppConfig):
         # process is still answering on the same cores.
         request_started.connect(broker.hold_for_request, dispatch_uid="saleor_notify.hold_for_request")
         request_finished.connect(broker.release_after_response, dispatch_uid="saleor_notify.release_after_response")
+        # CELERY_TASK_ALWAYS_EAGER is read once per process; a test that changes it is heard.
+        setting_changed.connect(broker.forget_eagerness, dispatch_uid="saleor_notify.forget_eagerness")

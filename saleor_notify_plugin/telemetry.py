@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
@@ -95,12 +95,10 @@ class _OpenTelemetry:
             explicit_bucket_boundaries_advisory=list(DURATION_BUCKETS_S),
         )
 
-    @contextmanager
     def span(
         self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]
-    ) -> Iterator[trace.Span]:
-        with self._tracer.start_as_current_span(name, kind=kind, attributes=attributes, links=links) as span:
-            yield span
+    ) -> AbstractContextManager[trace.Span]:
+        return self._tracer.start_as_current_span(name, kind=kind, attributes=attributes, links=links)
 
     def count_attempt(self, attributes: dict[str, Any]) -> None:
         self._counter.add(1, attributes)
@@ -132,14 +130,12 @@ class _Saleor(_OpenTelemetry):
             except RuntimeError:  # DuplicateMetricError: created by an earlier import
                 pass
 
-    @contextmanager
     def span(
         self, name: str, kind: SpanKind, attributes: dict[str, Any], links: Sequence[Link]
-    ) -> Iterator[trace.Span]:
-        with self._t.tracer.start_as_current_span(
+    ) -> AbstractContextManager[trace.Span]:
+        return cast(AbstractContextManager[trace.Span], self._t.tracer.start_as_current_span(
             name, scope=self._t.Scope.SERVICE, kind=kind, attributes=attributes, links=links
-        ) as span:
-            yield span
+        ))
 
     def count_attempt(self, attributes: dict[str, Any]) -> None:
         self._t.meter.record(METRIC_ATTEMPTS, 1, self._t.Unit.COUNT, attributes=attributes)
@@ -166,13 +162,14 @@ def use_saleor(saleor_telemetry: Any) -> None:
 # --- spans ----------------------------------------------------------------------------------
 
 
-@contextmanager
 def span(name: str, *, kind: str = "internal", attributes: Mapping[str, Any] | None = None,
-         links: Sequence[Link] = ()) -> Iterator[trace.Span]:
-    """A span around a block (the current span is its parent); yields the span."""
-    clean = {k: v for k, v in (attributes or {}).items() if v is not None and v != ""}
-    with _backend.span(name, _KINDS[kind], clean, list(links)) as current:
-        yield current
+         links: Sequence[Link] = ()) -> AbstractContextManager[trace.Span]:
+    """A span around a block (the current span is its parent); the ``with`` gives the span.
+
+    The tracer's own context manager, not one wrapped around it: a hook opens one per event.
+    """
+    clean = {k: v for k, v in attributes.items() if v is not None and v != ""} if attributes else {}
+    return _backend.span(name, _KINDS[kind], clean, list(links))
 
 
 def traced[F: Callable[..., Any]](name: str, attributes: Callable[..., Mapping[str, Any]] | None = None,

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from celery import current_app
 from django.db import router, transaction
 from django.utils import timezone
 from saleor.account.models import User
@@ -55,7 +54,7 @@ Item = dict[str, Any]
 
 def _hand_over(hook: str, **facts: Any) -> None:
     item: Item = {"hook": hook, "at": timezone.now().isoformat(), "trace": telemetry.current_context(), **facts}
-    if current_app.conf.task_always_eager:
+    if broker.runs_eagerly():
         run_items([item])
     else:
         broker.send_after_commit(router.db_for_write(RecordedEvent), CAPTURE_HOOKS_TASK, item)

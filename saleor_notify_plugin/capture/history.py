@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import HistoryImport, KnownOrder
+from ..pipeline import broker
 from ..tasks import run_in_task_context
 
 logger = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ def _enqueue(generation: int, waited: int = 0, countdown: float | None = None) -
     from ..conf import get_settings
 
     try:
-        if current_app.conf.task_always_eager:
+        if broker.runs_eagerly():
             current_app.tasks[IMPORT_TASK].apply(args=[generation, waited])
         else:
             current_app.send_task(

@@ -23,6 +23,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,39 @@ MIN_INTERVAL_S = 0.02
 REQUEST_HOLD_MAX_S = 5.0
 
 
+#: Per Celery app: the keys its configuration looks ``task_always_eager`` up under, and the value
+#: its sources (Django's settings, the defaults) gave.
+_eager_by_app: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], bool]] = weakref.WeakKeyDictionary()
+
+
+def runs_eagerly() -> bool:
+    """Whether Celery runs tasks here and now (``CELERY_TASK_ALWAYS_EAGER``), as Celery would answer.
+
+    Asked on every hook. Celery's own lookup tries each spelling of the key in each source of
+    its configuration, failing over on exceptions (some 15 microseconds); the sources' answer is
+    kept here. A value set on the app at run time (``app.conf.task_always_eager = ...``) is seen
+    at once, and a changed Django setting (``override_settings``, pytest-django's ``settings``)
+    forgets the kept answer (:func:`forget_eagerness`).
+    """
+    app = current_app._get_current_object()
+    conf = app.conf
+    known = _eager_by_app.get(app)
+    if known is None:
+        keys = tuple(conf._to_keys("task_always_eager")) if hasattr(conf, "_to_keys") else ("task_always_eager",)
+        known = _eager_by_app[app] = (keys, bool(conf.task_always_eager))
+    keys, eager = known
+    changes = conf.changes
+    for key in keys:
+        if key in changes:
+            return bool(changes[key])
+    return eager
+
+
+def forget_eagerness(**_: Any) -> None:
+    """Django's ``setting_changed``: ask Celery again at the next :func:`runs_eagerly`."""
+    _eager_by_app.clear()
+
+
 def send_task(name: str, args: list[Any], countdown: float | None = None) -> bool:
     """Hand a task to the broker; never raise (the sweep recovers what did not arrive).
 
@@ -64,8 +98,9 @@ def send_task(name: str, args: list[Any], countdown: float | None = None) -> boo
     task here and now, as Saleor does with its own tasks; countdowns are then ignored.
     """
     global _broker_paused_until
+    eager = runs_eagerly()
     try:
-        if current_app.conf.task_always_eager:
+        if eager:
             current_app.tasks[name].apply(args=args)
         elif time.monotonic() < _broker_paused_until:
             logger.warning("saleor-notify: broker unavailable, %s%s left to the sweep", name, args)
@@ -75,7 +110,7 @@ def send_task(name: str, args: list[Any], countdown: float | None = None) -> boo
                 name, args=args, countdown=countdown or None, queue=get_settings().queue, retry=False
             )
     except Exception:  # noqa: BLE001 - a broker outage must not break the caller
-        if not current_app.conf.task_always_eager:
+        if not eager:
             _broker_paused_until = time.monotonic() + BROKER_PAUSE_S
         logger.warning("saleor-notify: could not enqueue %s%s; the sweep will retry", name, args, exc_info=True)
         return False
@@ -90,7 +125,7 @@ def send_after_commit(using: str, name: str, item: Any) -> None:
     """
 
     def hand_over() -> None:
-        if current_app.conf.task_always_eager:
+        if runs_eagerly():
             send_task(name, [[item]])
         else:
             publisher.submit(name, item)

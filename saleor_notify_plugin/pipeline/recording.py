@@ -30,12 +30,13 @@ from . import broker
 _INSERT_SQL = """
 INSERT INTO {table} ({columns})
 SELECT {placeholders}
-WHERE {condition}
+{guard}
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
 """
-#: A hook records in the moment: the switch must be on now.
-_SWITCH_ON_NOW = "EXISTS (SELECT 1 FROM {switch_table} WHERE event = %s AND is_enabled)"
+#: A hook records in the moment: the switch must be on now. Its row selects the new one (the
+#: event is the switch table's key: one row or none), a plainer plan than an EXISTS.
+_SWITCH_ON_NOW = "FROM {switch_table} WHERE event = %s AND is_enabled"
 #: A late recorder asks about the moment of the business event: its switch's period (and the plugin's).
 _PERIOD_COVERS = (
     "EXISTS (SELECT 1 FROM {period_table}"
@@ -59,9 +60,11 @@ _COLUMNS = (
     "saleor_channel", "payload", "occurred_at", "created_at", "dispatch_requested_at",
 )
 _FIELDS = tuple(_concrete(RecordedEvent, name) for name in _COLUMNS)
-#: Per column, the field's conversion to the database's value, or None where a ``str`` goes as it is.
-_PREPARE = tuple(None if isinstance(field, models.CharField) else field.get_db_prep_save for field in _FIELDS)
-_PREPARE_MOMENT = _concrete(SwitchPeriod, "started_at").get_db_prep_save
+#: The fields' conversions to the database's values (the text columns take a ``str`` as it is;
+#: the three moments share one conversion, done once when they are the same moment).
+_PREPARE_ID = _concrete(RecordedEvent, "id").get_db_prep_save
+_PREPARE_PAYLOAD = _concrete(RecordedEvent, "payload").get_db_prep_save
+_PREPARE_MOMENT = _concrete(RecordedEvent, "created_at").get_db_prep_save
 
 
 @functools.cache
@@ -69,12 +72,12 @@ def _insert_sql(using: str, period_subjects: int) -> str:
     """The guarded INSERT for database ``using``: the switch on now (``period_subjects`` 0), or
     that many switch periods covering the moment. Built once per shape: only values change."""
     quote = connections[using].ops.quote_name
-    condition = " AND ".join([_PERIOD_COVERS] * period_subjects) if period_subjects else _SWITCH_ON_NOW
+    guard = "WHERE " + " AND ".join([_PERIOD_COVERS] * period_subjects) if period_subjects else _SWITCH_ON_NOW
     return _INSERT_SQL.format(
         table=quote(RecordedEvent._meta.db_table),
         columns=", ".join(quote(field.column) for field in _FIELDS),
         placeholders=", ".join(["%s"] * len(_COLUMNS)),
-        condition=condition.format(
+        guard=guard.format(
             switch_table=quote(EventSwitch._meta.db_table), period_table=quote(SwitchPeriod._meta.db_table)
         ),
     )
@@ -125,8 +128,9 @@ def record_event(
     event_id = uuid.uuid4()
     using = router.db_for_write(RecordedEvent)
     connection = connections[using]
-    values = (
-        event_id,
+    db_now = _PREPARE_MOMENT(now, connection)
+    params: list[Any] = [  # in the order of _COLUMNS
+        _PREPARE_ID(event_id, connection),
         event.value,
         source.value,
         str(subject_type),
@@ -134,13 +138,12 @@ def record_event(
         str(order_id or ""),
         bounded_key(idempotency_key),
         saleor_channel.slug if saleor_channel is not None else "",
-        {**payload, "saleor_channel": saleor_channel.data() if saleor_channel is not None else None},
-        occurred_at or now,
-        now,
-        now,
-    )
-    params: list[Any] = [
-        prepare(value, connection) if prepare else value for prepare, value in zip(_PREPARE, values, strict=True)
+        _PREPARE_PAYLOAD(
+            {**payload, "saleor_channel": saleor_channel.data() if saleor_channel is not None else None}, connection
+        ),
+        _PREPARE_MOMENT(occurred_at, connection) if occurred_at else db_now,
+        db_now,
+        db_now,
     ]
     if as_of is not None:
         at = _PREPARE_MOMENT(as_of, connection)

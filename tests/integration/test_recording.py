@@ -16,7 +16,7 @@ from saleor_notify_plugin import channels, switches
 from saleor_notify_plugin.errors import NotifyError, NotifyErrorCode
 from saleor_notify_plugin.events import EventType, Source
 from saleor_notify_plugin.models import Delivery, RecordedEvent
-from saleor_notify_plugin.pipeline import recording, upkeep
+from saleor_notify_plugin.pipeline import broker, recording, upkeep
 from tests.builders import attach, final_delivery, postback_channel, record
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
@@ -76,6 +76,40 @@ def test_switched_off_event_records_nothing():
     switches.set_event_enabled(EventType.REFUND_APPLIED, False)
     assert record(EventType.REFUND_APPLIED) is None
     assert RecordedEvent.objects.count() == 0
+
+
+def test_a_broker_less_shop_delivers_within_the_call_as_celery_s_setting_says_when_it_changes(
+    live, receiver, path, settings
+):
+    """CELERY_TASK_ALWAYS_EAGER (a shop without a broker, Saleor's tests) runs the fan-out and its
+    first attempt within the call. The plugin keeps Celery's answer per process; a changed Django
+    setting and a value set on the app at run time count from the next call."""
+    from celery import current_app
+
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+
+    def sent_within_the_call(key: str) -> bool:
+        broker.publisher.hold()  # as a request does: nothing reaches the worker before release()
+        try:
+            record(key=key)
+            return Delivery.objects.filter(event__idempotency_key=key).exclude(status="PENDING").exists()
+        finally:
+            broker.publisher.release()
+
+    assert not sent_within_the_call("worker-1")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert sent_within_the_call("eager-1")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert not sent_within_the_call("worker-2")
+    current_app.conf.task_always_eager = True
+    try:
+        assert sent_within_the_call("eager-2")
+    finally:
+        current_app.conf.changes.pop("task_always_eager")
+    assert not sent_within_the_call("worker-3")
+    wait_for(lambda: Delivery.objects.exclude(status="PENDING").count() == 5, 10)
+    assert len(receiver.received(path)) == 5
 
 
 def test_a_new_install_has_every_event_switched_off():
