@@ -72,7 +72,7 @@ def _insert_sql(using: str, period_subjects: int) -> str:
     """The guarded INSERT for database ``using``: the switch on now (``period_subjects`` 0), or
     that many switch periods covering the moment. Built once per shape: only values change."""
     quote = connections[using].ops.quote_name
-    guard = "WHERE " + " AND ".join([_PERIOD_COVERS] * period_subjects) if period_subjects else _SWITCH_ON_NOW
+    guard = ("WHERE " + " AND ".join([_PERIOD_COVERS] * period_subjects)) if period_subjects else _SWITCH_ON_NOW
     return _INSERT_SQL.format(
         table=quote(RecordedEvent._meta.db_table),
         columns=", ".join(quote(field.column) for field in _FIELDS),
