@@ -41,6 +41,15 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 f"{f(c['ratio'])}x",
                 verdict(worst <= 1.5, f"goal <= 1.5x; {worst / 1.5:.2f} of the limit"),
             ))
+        if tx := rp.get("one_channel_in_transaction_vs_bare_in_transaction"):
+            worst = tx["ratio"]["median"]
+            out.append((
+                "1. request path inside a transaction, 1 channel, against a bare INSERT inside a transaction"
+                " too (`atomic(INSERT)`): what the plugin adds to a caller's transaction",
+                f"{f(rp['channels']['1']['ms'], 3, ' ms')} vs `atomic(INSERT)` {f(tx['bare_ms'], 3, ' ms')}",
+                f"{f(tx['ratio'])}x",
+                verdict(worst <= 1.5, f"1.5x applied to the plugin's share; {worst / 1.5:.2f} of it"),
+            ))
         ne = rp.get("one_channel_without_enqueue")
         if ne:
             out.append(("1. diagnosis: the same, 1 channel, with the after-commit `send_task` made a no-op",

@@ -24,15 +24,17 @@ def create_bare_table() -> None:
         cursor.execute("ALTER TABLE bench_bare_insert ADD PRIMARY KEY (id)")
 
 
-def bare_insert_once(fx: Fixture) -> float:
-    from django.db import connection
+def bare_insert_once(fx: Fixture, *, in_transaction: bool = False) -> float:
+    """One INSERT of the same 11 values, timed; ``in_transaction``: inside ``atomic()`` (BEGIN and
+    COMMIT counted), what a caller's own transaction costs around a row of its own."""
+    from django.db import connection, transaction
     from django.utils import timezone
 
     now = timezone.now()
     params = [uuid.uuid4(), fx.events[1], SOURCE, "order", "1", "1", uuid.uuid4().hex,
               json.dumps(fx.payload), now, now, now]
     t0 = time.perf_counter()
-    with connection.cursor() as cursor:
+    with transaction.atomic() if in_transaction else nullcontext(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO bench_bare_insert (id, event, source, subject_type, subject_id, order_id, "
             "idempotency_key, payload, occurred_at, created_at, dispatch_requested_at) "
@@ -72,15 +74,17 @@ def bench_request_path(fx: Fixture, runs: int, iters: int) -> dict[str, Any]:
             bare_insert_once(fx)
             record_once(fx, fx.events[1])
         bare_ms: list[float] = []
+        in_tx: dict[str, list[float]] = {"bare_ms": [], "ratio": []}
         no_enqueue: dict[str, list[float]] = {"ms": [], "ratio": []}
         autocommit: dict[str, list[float]] = {"ms": [], "ratio": []}
         per_n: dict[int, dict[str, list[float]]] = {n: {"ms": [], "ratio": []} for n in fx.events}
         for _ in range(runs):
             # Interleaved so that the machine's drift hits the baseline and the figures alike.
-            samples: dict[Any, list[float]] = {"bare": [], "no_enqueue": [], "autocommit": [],
-                                               **{n: [] for n in fx.events}}
+            samples: dict[Any, list[float]] = {"bare": [], "bare_in_transaction": [], "no_enqueue": [],
+                                               "autocommit": [], **{n: [] for n in fx.events}}
             for _ in range(iters):
                 samples["bare"].append(bare_insert_once(fx))
+                samples["bare_in_transaction"].append(bare_insert_once(fx, in_transaction=True))
                 samples["no_enqueue"].append(record_no_enqueue_once(fx))
                 samples["autocommit"].append(record_once(fx, fx.events[1], in_transaction=False))
                 for n, event in fx.events.items():
@@ -97,6 +101,9 @@ def bench_request_path(fx: Fixture, runs: int, iters: int) -> dict[str, Any]:
                 m = statistics.median(samples[n])
                 per_n[n]["ms"].append(m * 1000)
                 per_n[n]["ratio"].append(m / base)
+            bare_tx = statistics.median(samples["bare_in_transaction"])
+            in_tx["bare_ms"].append(bare_tx * 1000)
+            in_tx["ratio"].append(statistics.median(samples[1]) / bare_tx)
     finally:
         # The events recorded here are never to be delivered: what the publisher still holds goes
         # to the sink queue, and the rows are removed, or the next fan-out would take them along.
@@ -112,5 +119,7 @@ def bench_request_path(fx: Fixture, runs: int, iters: int) -> dict[str, Any]:
         "bare_insert_ms": summary(bare_ms),
         "one_channel_without_enqueue": {k: summary(v) for k, v in no_enqueue.items()},
         "one_channel_as_saleor_calls": {k: summary(v) for k, v in autocommit.items()},
+        # The 1-channel recording inside a transaction against a bare INSERT inside one too.
+        "one_channel_in_transaction_vs_bare_in_transaction": {k: summary(v) for k, v in in_tx.items()},
         "channels": {str(n): {"ms": summary(v["ms"]), "ratio": summary(v["ratio"])} for n, v in per_n.items()},
     }

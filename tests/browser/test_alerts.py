@@ -30,10 +30,10 @@ def test_the_banner_names_the_failing_channel_and_its_health_card_resumes_it(
     attach(EventType.ORDER_COMPLETED, failing)
     attach(EventType.ORDER_COMPLETED, healthy)
     record(order_id=str(uuid.uuid4()))
-    wait_for(lambda: final_delivery(failing) and final_delivery(healthy), 20, what=live.log_tail())
+    wait_for(lambda: final_delivery(failing) and final_delivery(healthy), 20, what=live.log_tail)
     assert [a.channel.name for a in alerts.evaluate()] == ["Warehouse hook"]  # the sweep's step: alerts, pauses
     record(order_id=str(uuid.uuid4()))  # held by the pause
-    wait_for(lambda: Delivery.objects.filter(channel=failing, status="PENDING").count() == 1, 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=failing, status="PENDING").count() == 1, 20, what=live.log_tail)
 
     token = dashboard_token("owner@example.com", Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS)
     app = open_in_dashboard(page, site, "events", token, "Apps › Notifications")
@@ -61,7 +61,7 @@ def test_the_banner_names_the_failing_channel_and_its_health_card_resumes_it(
     expect(health).not_to_contain_text("Paused")
     assert NotificationChannel.objects.get(pk=failing.pk).paused_at is None
     # The held delivery goes out (the receiver answers 200 now).
-    wait_for(lambda: Delivery.objects.filter(channel=failing, status="SUCCESS").count() == 1, 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=failing, status="SUCCESS").count() == 1, 20, what=live.log_tail)
     app = open_in_dashboard(page, site, f"channels/{to_global_id('NotificationChannel', failing.pk)}", token)
     expect(app.get_by_test_id("health")).to_contain_text("Recovering")
     expect(app.get_by_test_id("health")).to_contain_text("Last 24 h: 2 attempts, 50% succeeded.")

@@ -36,7 +36,7 @@ def test_recover_since_shows_the_dry_run_then_sends_the_failed_deliveries_again(
         order = {"id": str(uuid.uuid4()), "number": str(number)}
         record(EventType.ORDER_COMPLETED, order_id=order["id"], payload={"order": order})
     failed = Delivery.objects.filter(channel=channel, status="FAILED")
-    wait_for(lambda: failed.count() == 3, 20, what=live.log_tail())
+    wait_for(lambda: failed.count() == 3, 20, what=live.log_tail)
     worker_idle()
 
     token = dashboard_token("owner@example.com", Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS)
@@ -70,7 +70,7 @@ def test_recover_since_shows_the_dry_run_then_sends_the_failed_deliveries_again(
     dialog.get_by_role("button", name="Send 3 again").click()
     expect(app.get_by_test_id("recover-result")).to_contain_text("3 deliveries queued to be sent again")
     expect(dialog).to_have_count(0)
-    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 3, 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 3, 20, what=live.log_tail)
     worker_idle()
     sent = receiver.received(path)
     assert len(sent) == 6

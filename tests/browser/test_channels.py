@@ -48,9 +48,9 @@ def test_channels_create_edit_test_rotate_and_health(live, page, site, receiver,
     receiver.script(path, Reply(200), Reply(410), secret=channel.secret)
     attach(EventType.ORDER_COMPLETED, channel)
     record(EventType.ORDER_COMPLETED, order_id=str(uuid.uuid4()))
-    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").exists(), 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").exists(), 20, what=live.log_tail)
     record(EventType.ORDER_COMPLETED, order_id=str(uuid.uuid4()))
-    wait_for(lambda: Delivery.objects.filter(channel=channel, status="FAILED").exists(), 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="FAILED").exists(), 20, what=live.log_tail)
 
     row.click()
     expect(app.get_by_role("heading", name="Fulfilment hook")).to_be_visible()

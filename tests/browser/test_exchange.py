@@ -30,7 +30,7 @@ def test_a_channels_delivery_opens_its_request_and_response_and_copies_the_curl_
     receiver.script(path, Reply(422, headers={"X-Request-Id": "req-9"}, body=b"missing field"), secret=channel.secret)
     attach(EventType.ORDER_COMPLETED, channel)
     record(EventType.ORDER_COMPLETED, order_id=order_id)
-    wait_for(lambda: Delivery.objects.filter(channel=channel, status="FAILED").exists(), 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="FAILED").exists(), 20, what=live.log_tail)
     [got] = receiver.received(path)
 
     token = dashboard_token("owner@example.com", Permission.MANAGE_PLUGINS, Permission.MANAGE_ORDERS)

@@ -33,7 +33,7 @@ def test_the_order_widget_fits_the_widget_column_with_retry_in_reach(live, page,
     wait_for(
         lambda: Delivery.objects.filter(event__order_id=order_id, status="FAILED").exists(),
         20,
-        what=f"the delivery to fail\n{live.log_tail()}",
+        what=lambda: f"the delivery to fail\n{live.log_tail()}",
     )
     token = dashboard_token("support@example.com", Permission.MANAGE_ORDERS)
     app = open_in_dashboard(

@@ -32,7 +32,7 @@ def test_a_failed_delivery_is_retried_from_the_order_page(live, page, site, rece
     wait_for(
         lambda: Delivery.objects.filter(event__order_id=order_id, status="FAILED").count() == 2,
         20,
-        what=f"both deliveries to fail\n{live.log_tail()}",
+        what=lambda: f"both deliveries to fail\n{live.log_tail()}",
     )
 
     token = dashboard_token_orders()

@@ -42,7 +42,7 @@ def test_health_counts_the_attempts_the_worker_made(live, gql, receiver, path, s
     for n in range(4):  # one at a time: the receiver's answers go in this order
         record(order_id=f"o-{n}")
         wait_for(lambda n=n: Delivery.objects.filter(channel=channel).exclude(status="PENDING").count() == n + 1, 15,
-                 what=live.log_tail())
+                 what=live.log_tail)
     attempts = list(DeliveryAttempt.objects.filter(channel=channel).order_by("started_at"))
     gid = to_global_id("NotificationChannel", channel.pk)
 

@@ -116,12 +116,12 @@ def test_a_delivery_failed_four_times_is_sent_once_more_by_hand_with_the_same_we
     receiver.script(path, *[Reply(503)] * 4, Reply(200), secret=channel.secret)
     attach(EventType(event), channel)
     record(EventType(event), order_id=str(uuid.uuid4()))
-    failed = wait_for(lambda: final_delivery(channel), 20, what=f"four attempts\n{live.log_tail()}")
+    failed = wait_for(lambda: final_delivery(channel), 20, what=lambda: f"four attempts\n{live.log_tail()}")
     assert failed.status == "FAILED" and len(receiver.received(path)) == 4
 
     response = gql(DELIVERY_RETRY, {"id": gid(failed)})
     assert response.result("notificationDeliveryRetry")["delivery"]["status"] == "PENDING"
-    wait_for(lambda: final_delivery(channel), 10, what=f"the manual attempt\n{live.log_tail()}")
+    wait_for(lambda: final_delivery(channel), 10, what=lambda: f"the manual attempt\n{live.log_tail()}")
     worker_idle()
 
     sent = receiver.received(path)

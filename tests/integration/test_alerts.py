@@ -42,7 +42,7 @@ def sweep(live) -> None:
     started = timezone.now()
     broker.send_task(tasks.SWEEP_TASK, [])
     wait_for(lambda: Heartbeat.objects.filter(name="sweep", beat_at__gte=started).exists(), 20,
-             what="the sweep " + live.log_tail())
+             what=lambda: "the sweep " + live.log_tail())
 
 
 def first_failure(channel: NotificationChannel):
@@ -65,7 +65,7 @@ def test_a_channel_failing_for_the_alert_period_is_reported_by_email_once_per_sp
     before = len(mail_server.messages)
 
     record(order_id="o-1")  # four attempts, all 503: failed
-    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail()).status == "FAILED"
+    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail).status == "FAILED"
     since = first_failure(channel)
     sweep(live)
     if timezone.now() < since + PERIOD:  # (on a slow machine the period may be over already)
@@ -101,7 +101,7 @@ def test_a_paused_channel_holds_its_deliveries_and_resume_releases_them_oldest_f
     channel = postback_channel(receiver.script(path, Reply(410)), name="Fulfilment", pause_on_alert=True)
     attach(EventType.ORDER_COMPLETED, channel)
     record(order_id="o-0")
-    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail()).status == "FAILED"
+    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail).status == "FAILED"
     wait_out_the_period(first_failure(channel))
     sweep(live)
     channel.refresh_from_db()
@@ -112,7 +112,7 @@ def test_a_paused_channel_holds_its_deliveries_and_resume_releases_them_oldest_f
     for n in range(1, 6):
         record(order_id=f"o-{n}", payload={"number": str(n)})
     held = Delivery.objects.filter(channel=channel, status="PENDING")
-    wait_for(lambda: held.count() == 5, 15, what=live.log_tail())
+    wait_for(lambda: held.count() == 5, 15, what=live.log_tail)
     sweep(live)  # the sweep does not hand held deliveries on
     time.sleep(0.5)
     assert held.count() == 5 and not DeliveryAttempt.objects.filter(delivery__in=held).exists()
@@ -121,6 +121,6 @@ def test_a_paused_channel_holds_its_deliveries_and_resume_releases_them_oldest_f
     response = post({"query": RESUME, "variables": {"id": to_global_id("NotificationChannel", channel.pk)}})
     assert response.result("notificationChannelResume") == {"channel": {"isPaused": False}, "released": 5,
                                                              "errors": []}
-    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 5, 20, what=live.log_tail())
+    wait_for(lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 5, 20, what=live.log_tail)
     numbers = [json.loads(r.body)["data"]["number"] for r in receiver.received(path)[seen:]]
     assert numbers == ["1", "2", "3", "4", "5"]

@@ -19,7 +19,7 @@ def deliver_one(live, receiver, path, *replies, event=EventType.ORDER_COMPLETED,
     receiver.script(path, *replies, secret=channel.secret)  # every postback's signature is verified
     attach(event, channel)
     record(event, order_id="order-1")
-    return wait_for(lambda: final_delivery(channel), timeout_s, what=f"delivery to finish\n{live.log_tail()}")
+    return wait_for(lambda: final_delivery(channel), timeout_s, what=lambda: f"delivery to finish\n{live.log_tail()}")
 
 
 @pytest.mark.parametrize("code", [408, 429, 500, 503, 599])

@@ -24,5 +24,5 @@ def test_the_idle_wait_fails_with_the_log_while_the_session_worker_is_busy(live,
             record()
             with pytest.raises(AssertionError, match=r"(?s)still busy 1.0 s later; the worker's log:\n.*fan_out"):
                 worker_idle(timeout_s=1.0)
-    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail()).status == "SUCCESS"
+    assert wait_for(lambda: final_delivery(channel), 15, what=live.log_tail).status == "SUCCESS"
     worker_idle()

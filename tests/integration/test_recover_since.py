@@ -35,7 +35,7 @@ def _fail(channel: NotificationChannel, receiver, path: str, events: list[EventT
     def all_failed():
         return deliveries.count() == len(ids) and not deliveries.exclude(status="FAILED").exists()
 
-    wait_for(all_failed, 30, what=f"{len(ids)} failed deliveries\n{live.log_tail()}")
+    wait_for(all_failed, 30, what=lambda: f"{len(ids)} failed deliveries\n{live.log_tail()}")
     return list(deliveries.select_related("event"))
 
 
@@ -73,7 +73,7 @@ def test_recover_since_sends_exactly_the_failures_after_the_time_once_each_at_th
     assert queued["count"] == 6
     wait_for(
         lambda: Delivery.objects.filter(channel=channel, status="SUCCESS").count() == 6,
-        30, what=f"the six re-deliveries\n{live.log_tail()}",
+        30, what=lambda: f"the six re-deliveries\n{live.log_tail()}",
     )
     worker_idle()
 

@@ -168,7 +168,7 @@ def test_a_real_worker_links_its_fan_out_to_the_recording_request(otel, receiver
         otel.clear()
         with trace.get_tracer("shop").start_as_current_span("POST /graphql/"):
             record(EventType.ORDER_COMPLETED, order_id="order-11")
-        wait_for(lambda: final_delivery(channel), 20, what=f"the delivery\n{worker.log_tail()}")
+        wait_for(lambda: final_delivery(channel), 20, what=lambda: f"the delivery\n{worker.log_tail()}")
         def attempt_exported() -> list[dict]:
             found = read_spans(spans_file)
             return found if any(s["name"] == telemetry.SPAN_ATTEMPT for s in found) else []

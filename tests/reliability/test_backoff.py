@@ -30,7 +30,7 @@ def test_retries_wait_longer_each_time_with_equal_jitter(spawn_worker, receiver,
 
     record()
     delivery = wait_for(lambda: Delivery.objects.exclude(status="PENDING").first(), 30,
-                        what=f"the delivery to finish\n{worker.log_tail()}")
+                        what=lambda: f"the delivery to finish\n{worker.log_tail()}")
 
     assert delivery.status == "SUCCESS"
     waits = [a.retry_in_s for a in delivery.attempts.all()][:3]

@@ -54,7 +54,7 @@ def test_a_binary_body_and_an_unparsable_retry_after_are_logged_and_the_batch_ke
         attach(EventType.ORDER_COMPLETED, postback_channel(url, name=name))
 
     record()
-    wait_for(lambda: finished(3), 30, what=f"the three deliveries to finish\n{live.log_tail()}")
+    wait_for(lambda: finished(3), 30, what=lambda: f"the three deliveries to finish\n{live.log_tail()}")
 
     by_name = {d.channel_name: d for d in Delivery.objects.prefetch_related("attempts")}
     binary = by_name["binary"]
@@ -99,7 +99,7 @@ def test_slow_receivers_behind_a_full_batch_are_sent_once(spawn_worker, receiver
         upkeep.sweep()  # beat's sweep, run here every half second
         return finished(events)
 
-    wait_for(all_sent, 60, interval_s=0.5, what=f"every delivery to finish\n{first.log_tail()}")
+    wait_for(all_sent, 60, interval_s=0.5, what=lambda: f"every delivery to finish\n{first.log_tail()}")
     per_id = Counter(r.headers["webhook-id"] for r in receiver.received(path))
     duplicates = sum(n - 1 for n in per_id.values())
     print(f"\n{events} events -> {sum(per_id.values())} requests, {duplicates} duplicates")
@@ -123,7 +123,7 @@ def test_a_slow_name_server_is_held_to_the_limit_and_retried_as_nothing_was_sent
     attach(EventType.ORDER_COMPLETED, postback_channel(url, name="slow-dns"))
 
     record()
-    wait_for(lambda: finished(1), 60, what=f"the delivery to finish\n{worker.log_tail()}")
+    wait_for(lambda: finished(1), 60, what=lambda: f"the delivery to finish\n{worker.log_tail()}")
 
     delivery = Delivery.objects.get()
     durations = [a.duration_ms / 1000 for a in delivery.attempts.all()]
@@ -203,7 +203,7 @@ def _email_through(spawn_worker, monkeypatch, server: _StallingSmtpServer) -> De
         channel = channels.create_channel(name="ops mail", kind="EMAIL", emails=["ops@example.com"])
         attach(EventType.ORDER_COMPLETED, channel)
         record()
-        wait_for(lambda: finished(1), 60, what=f"the delivery to finish\n{worker.log_tail()}")
+        wait_for(lambda: finished(1), 60, what=lambda: f"the delivery to finish\n{worker.log_tail()}")
     finally:
         server.close()
     return Delivery.objects.prefetch_related("attempts").get()
@@ -253,7 +253,7 @@ def test_a_contact_with_a_long_address_is_recorded_and_delivered(live, receiver)
     )
 
     assert outcome == contacts.CREATED
-    wait_for(lambda: finished(1), 20, what=f"the delivery\n{live.log_tail()}")
+    wait_for(lambda: finished(1), 20, what=lambda: f"the delivery\n{live.log_tail()}")
     [event] = RecordedEvent.objects.all()
     assert event.subject_id == email
     [request] = receiver.received(path)

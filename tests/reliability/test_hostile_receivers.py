@@ -61,7 +61,7 @@ def test_hostile_receivers_get_the_spec_outcome_and_never_hold_the_worker(live, 
 
     record()
     wait_for(lambda: Delivery.objects.exclude(status="PENDING").count() == len(channels), 40,
-             what=f"every delivery to finish\n{live.log_tail()}")
+             what=lambda: f"every delivery to finish\n{live.log_tail()}")
 
     outcome = {
         d.channel_name: (d.status, d.failure_kind, [a.duration_ms for a in d.attempts.all()], d)

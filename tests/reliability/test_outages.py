@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -26,7 +27,7 @@ def channel_on(receiver, path: str, *replies: Reply) -> None:
     attach(EventType.ORDER_COMPLETED, channel)
 
 
-def sweep_until_all_succeeded(shop, expected: int, timeout_s: float, what: str) -> None:
+def sweep_until_all_succeeded(shop, expected: int, timeout_s: float, what: Callable[[], str]) -> None:
     def done() -> bool:
         shop.sweep()
         return Delivery.objects.filter(status="SUCCESS").count() == expected
@@ -43,7 +44,8 @@ def test_redis_stopped_while_events_are_recorded(private_redis, spawn_worker, st
     prefix = uuid.uuid4().hex[:8]
 
     before = shop.record(10, f"{prefix}-before")
-    wait_for(lambda: len(receiver.received(path)) == 10, 30, what=f"delivery before the outage\n{worker.log_tail()}")
+    wait_for(lambda: len(receiver.received(path)) == 10, 30,
+             what=lambda: f"delivery before the outage\n{worker.log_tail()}")
 
     private_redis.stop()
     during = shop.record(40, f"{prefix}-during")
@@ -56,7 +58,7 @@ def test_redis_stopped_while_events_are_recorded(private_redis, spawn_worker, st
     private_redis.start()  # an empty Redis, as after a restart without persistence
     after = shop.record(10, f"{prefix}-after")
     assert before["failures"] == after["failures"] == []
-    sweep_until_all_succeeded(shop, 60, 60, f"every delivery after the outage\n{worker.log_tail()}")
+    sweep_until_all_succeeded(shop, 60, 60, lambda: f"every delivery after the outage\n{worker.log_tail()}")
 
     counts = tally({path: receiver.received(path)}, {e.envelope_id for e in RecordedEvent.objects.all()})
     assert RecordedEvent.objects.count() == 60
@@ -95,7 +97,7 @@ def test_postgresql_connections_cut_during_delivery(private_redis, spawn_worker,
         assert cut >= 1
 
         shop.record(20, f"{prefix}-b")  # recorded after the cut: the same worker must deliver them
-        sweep_until_all_succeeded(shop, 40, 60, f"every delivery after the cut\n{worker.log_tail()}")
+        sweep_until_all_succeeded(shop, 40, 60, lambda: f"every delivery after the cut\n{worker.log_tail()}")
         assert worker.process.poll() is None and worker.starts == 1  # recovered without a restart
 
     events = {e.id: e.envelope_id for e in RecordedEvent.objects.all()}

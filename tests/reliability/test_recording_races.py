@@ -73,7 +73,7 @@ def test_a_hook_called_twice_concurrently_sends_one_notification(live, receiver,
 
     assert first is not None  # the first call always inserted (in its own transaction)
     assert (second is None) is first_commits  # the second waited, then saw the row, or took over
-    delivery = wait_for(lambda: final_delivery(channel), 15, what=f"the delivery\n{live.log_tail()}")
+    delivery = wait_for(lambda: final_delivery(channel), 15, what=lambda: f"the delivery\n{live.log_tail()}")
     assert delivery.status == "SUCCESS"
     event = RecordedEvent.objects.get()
     counts = tally({path: receiver.received(path)}, {event.envelope_id})
@@ -100,7 +100,7 @@ def test_events_of_a_rolled_back_transaction_are_never_sent(live, receiver, path
             ) is not None
         raise FirstHookFailed
     marker = record(key=f"marker:{uuid.uuid4()}")  # delivered: proves the worker was running all along
-    wait_for(lambda: final_delivery(channel), 15, what=f"the marker\n{live.log_tail()}")
+    wait_for(lambda: final_delivery(channel), 15, what=lambda: f"the marker\n{live.log_tail()}")
     assert RecordedEvent.objects.count() == 1
     counts = tally({path: receiver.received(path)}, {RecordedEvent.objects.get(pk=marker).envelope_id})
     assert counts.received == 1 and counts.phantom == 0

@@ -36,13 +36,13 @@ def test_a_recovery_survives_a_worker_killed_part_way(spawn_worker, receiver, pa
     for _ in range(FAILED):
         record(EventType.ORDER_COMPLETED, order_id=str(uuid.uuid4()))
     deliveries = Delivery.objects.filter(channel=channel)
-    wait_for(lambda: deliveries.filter(status="FAILED").count() == FAILED, 30, what=worker.log_tail())
+    wait_for(lambda: deliveries.filter(status="FAILED").count() == FAILED, 30, what=worker.log_tail)
     expected = {d.event.envelope_id for d in deliveries.select_related("event")}
     failures = len(receiver.received(path))
 
     queued = recovery.recover(channel.pk, since, dry_run=False)
     assert queued.count == FAILED
-    wait_for(lambda: deliveries.filter(status="SUCCESS").count() >= KILL_AFTER, 20, what=worker.log_tail())
+    wait_for(lambda: deliveries.filter(status="SUCCESS").count() >= KILL_AFTER, 20, what=worker.log_tail)
     worker.kill()  # its countdown messages die with it (unacknowledged, held for the broker's hour)
     sent_before_kill = deliveries.filter(status="SUCCESS").count()
     assert sent_before_kill < FAILED, "the recovery finished before the kill"
@@ -57,7 +57,7 @@ def test_a_recovery_survives_a_worker_killed_part_way(spawn_worker, receiver, pa
         upkeep.sweep()
         return deliveries.filter(status="SUCCESS").count() == FAILED
 
-    wait_for(swept_until_done, 60, interval_s=0.3, what=restarted.log_tail())
+    wait_for(swept_until_done, 60, interval_s=0.3, what=restarted.log_tail)
 
     resent = receiver.received(path)[failures:]
     ids = [r.headers["webhook-id"] for r in resent]

@@ -8,6 +8,7 @@ tests' workers and the benchmark's worker are all this class.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,7 +47,7 @@ class WorkerProcess:
         self.starts = 0
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "celery", "-A", "saleor_notify_plugin.celery_app", "worker",
+        return [sys.executable, "-m", "tests.support.celery_main", "-A", "saleor_notify_plugin.celery_app", "worker",
                 "-Q", self.queue, "-c", str(self.concurrency), "-P", "prefork", "-l", "INFO",
                 *(QUIET_FLAGS if self.quiet else ())]
 
@@ -114,6 +115,18 @@ class WorkerProcess:
             except OSError:  # exited meanwhile
                 pass
         return out
+
+    def diagnosis(self, lines: int = 200) -> str:
+        """Every thread's stack in each of the worker's processes (written to its log by
+        ``celery_main``'s SIGUSR2 handler), then the log's last ``lines`` lines."""
+        if self.process is not None and self.process.poll() is None:
+            for pid in (self.process.pid, *self.pool_pids()):  # one at a time: their dumps share the log
+                with open(self.log_path, "a") as log:
+                    log.write(f"--- every thread's stack in process {pid} ---\n")
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGUSR2)
+                    time.sleep(0.3)  # written by the process's own signal handler
+        return self.log_tail(lines)
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
