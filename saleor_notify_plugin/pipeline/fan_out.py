@@ -12,17 +12,19 @@ any an earlier fan-out created but never started, to ``attempts.send_all``.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from .. import activity
 from ..conf import get_settings
 from ..events import ChannelKind, EventType, Source
 from ..models import Delivery, DeliveryStatus, EventChannel, RecordedEvent
+from . import recordsets
 from .attempts import MAX_PARALLEL_SENDS, lease_until, send_all
 
 
@@ -57,17 +59,94 @@ def _taken_along(exclude: list[uuid.UUID], now: datetime) -> list[RecordedEvent]
         RecordedEvent.objects.select_for_update(skip_locked=True)
         .filter(fanned_out_at__isnull=True, dispatch_requested_at__lte=now)
         .exclude(pk__in=exclude)
+        .defer(*_UNSENT_FIELDS)
         .order_by("dispatch_requested_at")[:TAKE_ALONG]
     )
 
 
+#: An event's columns that neither its deliveries nor their log need (not loaded by a fan-out:
+#: each timestamp costs its parsing, and nothing downstream reads them).
+_UNSENT_FIELDS = ("created_at", "dispatch_requested_at", "idempotency_key")
+
+
 def _work_left(event_ids: list[str | uuid.UUID]) -> bool:
     """Whether any of these events waits to be fanned out, or has a delivery nobody started."""
+    using = router.db_for_read(RecordedEvent)
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:  # the ids as one array, not one parameter each
+            cursor.execute(_work_left_sql(using), [[uuid.UUID(str(pk)) for pk in event_ids]] * 2)
+            return bool(cursor.fetchone()[0])
     unfanned = RecordedEvent.objects.filter(pk__in=event_ids, fanned_out_at__isnull=True).values("pk")
     unstarted = Delivery.objects.filter(
         event_id__in=event_ids, status=DeliveryStatus.PENDING, attempt_count=0
     ).values("event_id")
     return unfanned.union(unstarted).exists()
+
+
+@functools.cache
+def _work_left_sql(using: str) -> str:
+    quote = connections[using].ops.quote_name
+
+    def column(model: type[models.Model], name: str) -> str:
+        return quote(recordsets.field(model, name).column)
+
+    pending = DeliveryStatus.PENDING.value
+    return f"""
+        SELECT EXISTS (
+            SELECT 1 FROM {quote(RecordedEvent._meta.db_table)}
+            WHERE {column(RecordedEvent, "id")} = ANY(%s) AND {column(RecordedEvent, "fanned_out_at")} IS NULL
+        ) OR EXISTS (
+            SELECT 1 FROM {quote(Delivery._meta.db_table)}
+            WHERE {column(Delivery, "event")} = ANY(%s) AND {column(Delivery, "status")} = '{pending}'
+              AND {column(Delivery, "attempt_count")} = 0
+        )
+    """
+
+
+#: The columns a new delivery is written with (the rest are the model's defaults, set on the instance).
+_NEW_DELIVERY_FIELDS = (
+    "event", "channel", "channel_name", "channel_kind", "status", "failure_kind", "attempt_count",
+    "next_trigger", "next_attempt_at", "lease_expires_at", "created_at", "updated_at",
+)
+
+
+def _insert(created: list[Delivery], now: datetime) -> None:
+    """Write new deliveries and give each its id. On PostgreSQL one statement with the rows as one
+    JSON document (:mod:`.recordsets`); elsewhere ``bulk_create``."""
+    if not created:
+        return
+    using = router.db_for_write(Delivery)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        Delivery.objects.bulk_create(created)
+        return
+    fields = [(f.column, f.attname) for f in (recordsets.field(Delivery, name) for name in _NEW_DELIVERY_FIELDS)]
+    rows = []
+    for d in created:
+        d.created_at = d.updated_at = now
+        rows.append({column: getattr(d, attname) for column, attname in fields})
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(using), [recordsets.document(rows)])
+        ids = {(str(event_id), channel_id): pk for pk, event_id, channel_id in cursor.fetchall()}
+    for d in created:  # matched by the unique (event, channel): RETURNING's order is not promised
+        d.pk = ids[(str(d.event_id), d.channel_id)]
+        d._state.adding, d._state.db = False, using
+
+
+@functools.cache
+def _insert_sql(using: str) -> str:
+    quote = connections[using].ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(recordsets.field(Delivery, name).column)
+
+    names = ", ".join(map(column, _NEW_DELIVERY_FIELDS))
+    typed = recordsets.columns(using, Delivery, _NEW_DELIVERY_FIELDS)
+    return f"""
+        INSERT INTO {quote(Delivery._meta.db_table)} ({names})
+        SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({typed})
+        RETURNING {column("id")}, {column("event")}, {column("channel")}
+    """
 
 
 def fan_out(event_id: str | uuid.UUID) -> list[int]:
@@ -93,7 +172,9 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     now = timezone.now()
     lease = lease_until(now, settings)
     with transaction.atomic():
-        events = list(RecordedEvent.objects.select_for_update().filter(pk__in=event_ids).order_by("pk"))
+        events = list(
+            RecordedEvent.objects.select_for_update().filter(pk__in=event_ids).defer(*_UNSENT_FIELDS).order_by("pk")
+        )
         fresh = [event for event in events if event.fanned_out_at is None]
         if fresh:
             fresh += _taken_along(exclude=[event.pk for event in events], now=now)
@@ -121,7 +202,7 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
                     )
                 )
         # The event rows are locked and not fanned out yet: none of these deliveries exists.
-        Delivery.objects.bulk_create(created)
+        _insert(created, now)
         RecordedEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
         # An earlier fan-out of these events whose worker died before starting some deliveries.
         earlier = [event for event in events if event.fanned_out_at is not None]

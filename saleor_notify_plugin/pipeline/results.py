@@ -12,7 +12,6 @@ message with its countdown (``attempts`` makes that attempt).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import operator
 from collections import defaultdict
@@ -30,7 +29,7 @@ from ..conf import NotifySettings
 from ..delivery.outcome import Outcome, storable_text
 from ..delivery.policy import Decision, Verdict, decide
 from ..models import AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus
-from . import broker
+from . import broker, recordsets
 
 logger = logging.getLogger(__name__)
 
@@ -117,13 +116,11 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
     settled: list[tuple[Delivery, dict[str, Any]]] = []  # each delivery's new state
     attempts: list[dict[str, Any]] = []
     verdicts = []
+    timing = settings.retry_timing
     for delivery, started_at, outcome in results:
         trigger = AttemptTrigger(delivery.next_trigger)
         decision = decide(
-            outcome,
-            attempt_number=delivery.attempt_count,
-            manual=trigger is AttemptTrigger.MANUAL,
-            timing=settings.retry_timing,
+            outcome, attempt_number=delivery.attempt_count, manual=trigger is AttemptTrigger.MANUAL, timing=timing
         )
         verdicts.append((delivery, decision))
         attempts.append(_attempt_values(delivery, delivery.attempt_count, trigger, started_at, outcome, decision))
@@ -155,17 +152,8 @@ def _write_postgresql(
     attempt row, each list passed as one JSON document (no per-row statement, no per-row parameter)."""
     states = [{"id": delivery.pk, "attempt_count": delivery.attempt_count, **state} for delivery, state in settled]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _results_sql(connection.alias),
-            [now, json.dumps(states, default=_isoformat), json.dumps(attempts, default=_isoformat)],
-        )
-
-
-def _isoformat(value: object) -> str:
-    """Timestamps in the JSON documents, to the microsecond (PostgreSQL reads the offset)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        documents = [recordsets.document(states), recordsets.document(attempts)]
+        cursor.execute(_results_sql(connection.alias), [now, *documents])
 
 
 @functools.cache
@@ -175,10 +163,6 @@ def _results_sql(using: str) -> str:
 
     def column(model: Any, name: str) -> str:
         return quote(model._meta.get_field(name).column)
-
-    def record_type(model: Any, names: list[str]) -> str:
-        fields = [model._meta.get_field(name) for name in names]  # a foreign key's type is its target's
-        return ", ".join(f"{quote(f.column)} {f.db_type(connections[using])}" for f in fields)
 
     delivery = quote(Delivery._meta.db_table)
     state_names = ["id", "attempt_count", "status", "failure_kind", "next_attempt_at"]
@@ -207,13 +191,13 @@ def _results_sql(using: str) -> str:
                 {column(Delivery, "next_attempt_at")} = r.{column(Delivery, "next_attempt_at")},
                 {column(Delivery, "lease_expires_at")} = NULL,
                 {column(Delivery, "updated_at")} = %s
-            FROM jsonb_to_recordset(%s::jsonb) AS r({record_type(Delivery, state_names)})
+            FROM jsonb_to_recordset(%s::jsonb) AS r({recordsets.columns(using, Delivery, state_names)})
             WHERE d.{column(Delivery, "id")} = r.{column(Delivery, "id")}
               AND d.{column(Delivery, "attempt_count")} = r.{column(Delivery, "attempt_count")}
         )
         INSERT INTO {quote(DeliveryAttempt._meta.db_table)} ({attempt_columns})
         SELECT {attempt_columns}
-        FROM jsonb_to_recordset(%s::jsonb) AS a({record_type(DeliveryAttempt, attempt_names)})
+        FROM jsonb_to_recordset(%s::jsonb) AS a({recordsets.columns(using, DeliveryAttempt, attempt_names)})
         ON CONFLICT DO NOTHING
     """
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from saleor_notify_plugin.conf import get_settings
@@ -31,6 +32,29 @@ def test_a_fan_out_takes_along_the_events_recorded_meanwhile(receiver, path):
     # Their own messages come later and find them done.
     assert [fan_out.fan_out(event_id) for event_id in ids[1:]] == [[], [], [], []]
     assert len(receiver.received(path)) == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("burst", [3, 30])
+def test_a_fan_out_reads_the_events_in_the_same_few_statements_however_many_there_are(receiver, path, burst):
+    """No statement per event (a column left unloaded and read later would be one each), and every
+    delivery is written with its channel, its first attempt's claim and its timestamps."""
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    ids = [record(order_id=f"o-{n}") for n in range(burst)]
+    table = RecordedEvent._meta.db_table
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        created = fan_out.fan_out_many(ids)
+
+    on_events = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    assert len(on_events) == 4, on_events  # anything left? / lock them / take along / mark them fanned out
+    assert len(created) == burst and len(receiver.received(path)) == burst
+    for delivery in Delivery.objects.filter(pk__in=created):
+        assert (delivery.channel_id, delivery.channel_name) == (channel.pk, channel.name)
+        assert delivery.channel_kind == "POSTBACK"
+        assert delivery.status == "SUCCESS" and delivery.attempt_count == 1 and delivery.next_trigger == "AUTOMATIC"
+        assert delivery.created_at <= delivery.updated_at and delivery.lease_expires_at is None
 
 
 @pytest.mark.django_db(transaction=True)
