@@ -71,13 +71,13 @@ _UNSENT_FIELDS = ("created_at", "dispatch_requested_at", "idempotency_key")
 
 def _work_left(event_ids: list[str | uuid.UUID]) -> bool:
     """Whether any of these events waits to be fanned out, or has a delivery nobody started."""
-    using = router.db_for_read(RecordedEvent)
+    using = router.db_for_write(RecordedEvent)  # where the fan-out then writes: no replica's lag
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:  # the ids as one array, not one parameter each
             cursor.execute(_work_left_sql(using), [[uuid.UUID(str(pk)) for pk in event_ids]] * 2)
             return bool(cursor.fetchone()[0])
-    unfanned = RecordedEvent.objects.filter(pk__in=event_ids, fanned_out_at__isnull=True).values("pk")
-    unstarted = Delivery.objects.filter(
+    unfanned = RecordedEvent.objects.using(using).filter(pk__in=event_ids, fanned_out_at__isnull=True).values("pk")
+    unstarted = Delivery.objects.using(using).filter(
         event_id__in=event_ids, status=DeliveryStatus.PENDING, attempt_count=0
     ).values("event_id")
     return unfanned.union(unstarted).exists()
