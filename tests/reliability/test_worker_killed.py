@@ -75,7 +75,7 @@ def test_worker_killed_mid_delivery_loses_nothing(private_redis, spawn_worker, s
             for d in Delivery.objects.values("status", "lease_expires_at", "attempt_count")
         )
         unfanned = RecordedEvent.objects.filter(fanned_out_at__isnull=True).count()
-        return (f"every delivery to succeed; deliveries by (status, claimed, attempts): {dict(states)}, "
+        return (f"every delivery to finish; deliveries by (status, claimed, attempts): {dict(states)}, "
                 f"events not fanned out: {unfanned}\n{worker.diagnosis()}")
 
     wait_for(all_finished, 150, interval_s=0.5, what=stuck)
