@@ -1093,6 +1093,79 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
+def paired_differences(samples: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Per mutation, each round's active minus inactive wall clock: the two were measured one after
+    the other (their order alternating), so each pair shares the machine's state of the moment."""
+    pairs: dict[tuple[str, int], dict[bool, float]] = {}
+    for sample in samples:
+        pairs.setdefault((sample["mutation"], sample["round"]), {})[sample["active"]] = sample["wall_ms"]
+    differences: dict[str, list[float]] = {}
+    for (mutation, _), pair in sorted(pairs.items()):
+        if True in pair and False in pair:
+            differences.setdefault(mutation, []).append(pair[True] - pair[False])
+    return differences
+
+
+def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whole runs together: per mutation, in how many runs its medians met the goal, and the median of
+    every round's own difference over all runs (against the median inactive time, for the percentage)."""
+    mutations: dict[str, dict[str, Any]] = {}
+    for name in [row["mutation"] for row in results[0]["mutations"]]:
+        rows = [row for result in results for row in result["mutations"] if row["mutation"] == name]
+        differences = [d for result in results for d in paired_differences(result["samples"]).get(name, [])]
+        inactive = [s["wall_ms"] for r in results for s in r["samples"] if s["mutation"] == name and not s["active"]]
+        pooled_ms = statistics.median(differences)
+        pooled_pct = 100 * pooled_ms / statistics.median(inactive)
+        mutations[name] = {
+            "runs_met": sum(row["goal_met"] for row in rows),
+            "difference_ms_per_run": [row["difference_ms"] for row in rows],
+            "difference_pct_per_run": [row["difference_pct"] for row in rows],
+            "median_active_ms_per_run": [row["median_active_ms"] for row in rows],
+            "median_inactive_ms_per_run": [row["median_inactive_ms"] for row in rows],
+            "pairs": len(differences),
+            "pooled_difference_ms": round(pooled_ms, 2),
+            "pooled_difference_pct": round(pooled_pct, 2),
+            "pooled_active_slower_pairs": sum(d > 0 for d in differences),
+            "pooled_goal_met": pooled_ms <= GOAL_MS and pooled_pct <= GOAL_PCT,
+        }
+    return {
+        "runs": len(results),
+        "rounds_per_run": results[0]["rounds"],
+        "goal": {"max_pct": GOAL_PCT, "max_ms": GOAL_MS},
+        "runs_with_every_mutation_met": sum(all(row["goal_met"] for row in r["mutations"]) for r in results),
+        "mutations": mutations,
+        "per_run": [
+            {"load_average": r["load_average"], "elapsed_s": r["elapsed_s"], "checks": r["checks"],
+             "notifications": r["deliveries"]["received_total"], "recorded": r["deliveries"]["recorded_total"]}
+            for r in results
+        ],
+    }
+
+
+def print_combined(combined: dict[str, Any]) -> None:
+    n = combined["runs"]
+    print()
+    print(f"{n} whole runs of {combined['rounds_per_run']} rounds; what the plugin added, per run (medians) "
+          f"and over every round's own pair:")
+    head = (f"{'mutation':<19} {'per run, ms':<42} {'met in':>7} | {'pairs':>5} {'pooled ms':>9} {'pooled %':>8}"
+            f" {'goal':>5}")
+    print(head)
+    print("-" * len(head))
+    for name, m in combined["mutations"].items():
+        per_run = " / ".join(f"{d:+.1f}" for d in m["difference_ms_per_run"])
+        print(f"{name:<19} {per_run:<42} {m['runs_met']:>2} of {n} | {m['pairs']:>5} "
+              f"{m['pooled_difference_ms']:>+9.1f} {m['pooled_difference_pct']:>+7.1f}% "
+              f"{'yes' if m['pooled_goal_met'] else 'no':>5}")
+    print(f"every mutation within the goal in {combined['runs_with_every_mutation_met']} of {n} runs")
+
+
+def _run_outputs(output: Path, repeat: int) -> list[Path]:
+    """Where each whole run writes its result: the output itself, or output.runK.json beside it."""
+    if repeat == 1:
+        return [output]
+    return [output.with_name(f"{output.stem}.run{k}{output.suffix}") for k in range(1, repeat + 1)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.saleor.bench_live_shop",
@@ -1137,9 +1210,26 @@ def main(argv: list[str] | None = None) -> int:
         "--delivery-timeout", type=float, default=180.0, help="seconds to wait for every notification (default 180)"
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the run's shop database afterwards")
+    parser.add_argument(
+        "--repeat", type=int, default=1,
+        help="whole runs, one after the other, each on a fresh copy of the shop (default 1); each writes "
+        "OUTPUT's name with .runK, and OUTPUT gets the runs together: in how many each mutation met the goal, "
+        "and the median of every round's own active-inactive difference over all of them",
+    )
+    parser.add_argument(
+        "--combine", nargs="+", metavar="JSON",
+        help="measure nothing: put the results of earlier runs together, as --repeat does, into OUTPUT",
+    )
     args = parser.parse_args(argv)
-    if args.rounds < 1 or args.warmup < 0:
-        parser.error("--rounds must be at least 1 and --warmup at least 0")
+    if args.rounds < 1 or args.warmup < 0 or args.repeat < 1:
+        parser.error("--rounds and --repeat must be at least 1, --warmup at least 0")
+    output = Path(args.output)
+    if args.combine:
+        combined = combine([json.loads(Path(f).read_text(encoding="utf-8")) for f in args.combine])
+        output.write_text(json.dumps(combined, indent=2) + "\n", encoding="utf-8")
+        print_combined(combined)
+        print(f"written to {output}")
+        return 0
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop everything started, as Ctrl-C does
@@ -1147,7 +1237,18 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
     try:
-        return run(args)
+        outputs = _run_outputs(output, args.repeat)
+        status = 0
+        for k, run_output in enumerate(outputs, 1):
+            if args.repeat > 1:
+                print(f"--- whole run {k} of {args.repeat} ---", flush=True)
+            status |= run(argparse.Namespace(**{**vars(args), "output": str(run_output)}))
+        if args.repeat > 1:
+            combined = combine([json.loads(path.read_text(encoding="utf-8")) for path in outputs])
+            output.write_text(json.dumps(combined, indent=2) + "\n", encoding="utf-8")
+            print_combined(combined)
+            print(f"written to {output}")
+        return status
     except KeyboardInterrupt:
         print("interrupted: every process started was stopped", file=sys.stderr)
         return 130
