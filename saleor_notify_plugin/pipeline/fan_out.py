@@ -88,7 +88,7 @@ def _work_left_sql(using: str) -> str:
     quote = connections[using].ops.quote_name
 
     def column(model: type[models.Model], name: str) -> str:
-        return quote(recordsets.field(model, name).column)
+        return recordsets.column(using, model, name)
 
     pending = DeliveryStatus.PENDING.value
     return f"""
@@ -108,6 +108,10 @@ _NEW_DELIVERY_FIELDS = (
     "event", "channel", "channel_name", "channel_kind", "status", "failure_kind", "attempt_count",
     "next_trigger", "next_attempt_at", "lease_expires_at", "created_at", "updated_at",
 )
+#: Each of those as (column, attribute of the instance).
+_NEW_DELIVERY_VALUES = tuple(
+    (f.column, f.attname) for f in (recordsets.field(Delivery, name) for name in _NEW_DELIVERY_FIELDS)
+)
 
 
 def _insert(created: list[Delivery], now: datetime) -> None:
@@ -120,11 +124,10 @@ def _insert(created: list[Delivery], now: datetime) -> None:
     if connection.vendor != "postgresql":
         Delivery.objects.bulk_create(created)
         return
-    fields = [(f.column, f.attname) for f in (recordsets.field(Delivery, name) for name in _NEW_DELIVERY_FIELDS)]
     rows = []
     for d in created:
         d.created_at = d.updated_at = now
-        rows.append({column: getattr(d, attname) for column, attname in fields})
+        rows.append({column: getattr(d, attname) for column, attname in _NEW_DELIVERY_VALUES})
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(using), [recordsets.document(rows)])
         ids = {(str(event_id), channel_id): pk for pk, event_id, channel_id in cursor.fetchall()}
@@ -135,15 +138,13 @@ def _insert(created: list[Delivery], now: datetime) -> None:
 
 @functools.cache
 def _insert_sql(using: str) -> str:
-    quote = connections[using].ops.quote_name
-
     def column(name: str) -> str:
-        return quote(recordsets.field(Delivery, name).column)
+        return recordsets.column(using, Delivery, name)
 
     names = ", ".join(map(column, _NEW_DELIVERY_FIELDS))
     typed = recordsets.columns(using, Delivery, _NEW_DELIVERY_FIELDS)
     return f"""
-        INSERT INTO {quote(Delivery._meta.db_table)} ({names})
+        INSERT INTO {connections[using].ops.quote_name(Delivery._meta.db_table)} ({names})
         SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({typed})
         RETURNING {column("id")}, {column("event")}, {column("channel")}
     """

@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import connections, router
 from django.utils import timezone
 
 from .. import activity, telemetry
@@ -25,7 +25,7 @@ from ..errors import NotifyError, NotifyErrorCode
 from ..events import EventType, Source
 from ..models import EventSwitch, RecordedEvent, SwitchPeriod
 from ..payloads import SaleorChannel
-from . import broker
+from . import broker, recordsets
 
 _INSERT_SQL = """
 INSERT INTO {table} ({columns})
@@ -47,24 +47,17 @@ SUBJECT_ID_MAX = RecordedEvent._meta.get_field("subject_id").max_length or 255
 _KEY_MAX = RecordedEvent._meta.get_field("idempotency_key").max_length or 255
 
 
-def _concrete(model: type[models.Model], name: str) -> models.Field:
-    """A model's own column (``_meta.get_field`` may also answer relations, which have none)."""
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column, name
-    return field
-
-
 #: The row's columns, in the order ``record_event`` passes their values.
 _COLUMNS = (
     "id", "event", "source", "subject_type", "subject_id", "order_id", "idempotency_key",
     "saleor_channel", "payload", "occurred_at", "created_at", "dispatch_requested_at",
 )
-_FIELDS = tuple(_concrete(RecordedEvent, name) for name in _COLUMNS)
+_FIELDS = tuple(recordsets.field(RecordedEvent, name) for name in _COLUMNS)
 #: The fields' conversions to the database's values (the text columns take a ``str`` as it is;
 #: the three moments share one conversion, done once when they are the same moment).
-_PREPARE_ID = _concrete(RecordedEvent, "id").get_db_prep_save
-_PREPARE_PAYLOAD = _concrete(RecordedEvent, "payload").get_db_prep_save
-_PREPARE_MOMENT = _concrete(RecordedEvent, "created_at").get_db_prep_save
+_PREPARE_ID = recordsets.field(RecordedEvent, "id").get_db_prep_save
+_PREPARE_PAYLOAD = recordsets.field(RecordedEvent, "payload").get_db_prep_save
+_PREPARE_MOMENT = recordsets.field(RecordedEvent, "created_at").get_db_prep_save
 
 
 @functools.cache

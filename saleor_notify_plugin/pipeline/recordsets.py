@@ -1,9 +1,11 @@
-"""Many rows in one parameter: a list of rows passed to PostgreSQL as one JSON document.
+"""The pipeline's own SQL: the models' columns by name, and many rows in one parameter.
 
-A statement reads the document with ``jsonb_to_recordset(%s::jsonb) AS r(<columns>)``: one
-parameter however many rows, so the statement's text (and psycopg's conversion of it) is the same
-for every batch, and no per-row parameter is quoted. :func:`columns` gives the column list with
-the types of the model's fields; :func:`document` encodes the rows.
+:func:`field` and :func:`column` name a model's column as its field says (quoted for the
+database). A list of rows goes to PostgreSQL as one JSON document, which a statement reads with
+``jsonb_to_recordset(%s::jsonb) AS r(<columns>)``: one parameter however many rows, so the
+statement's text (and psycopg's conversion of it) is the same for every batch, and no per-row
+parameter is quoted. :func:`columns` gives that column list with the types of the model's
+fields; :func:`document` encodes the rows.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ def field(model: type[Model], name: str) -> Field:
     found = model._meta.get_field(name)
     assert isinstance(found, Field) and found.column, f"{model.__name__}.{name} is not a column"
     return found
+
+
+def column(using: str, model: type[Model], name: str) -> str:
+    """The column of the field ``name`` of ``model``, quoted for database ``using``."""
+    return connections[using].ops.quote_name(field(model, name).column)
 
 
 def columns(using: str, model: type[Model], names: Sequence[str]) -> str:

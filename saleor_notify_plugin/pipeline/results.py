@@ -162,7 +162,7 @@ def _results_sql(using: str) -> str:
     quote = connections[using].ops.quote_name
 
     def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+        return recordsets.column(using, model, name)
 
     delivery = quote(Delivery._meta.db_table)
     state_names = ["id", "attempt_count", "status", "failure_kind", "next_attempt_at"]
