@@ -7,7 +7,7 @@ import pytest
 from saleor_notify_plugin.delivery import http
 from saleor_notify_plugin.delivery.outcome import ErrorKind
 from tests.support.ports import free_port
-from tests.support.receiver import Reply
+from tests.support.receiver import Receiver, Reply
 
 OPEN = http.HttpSettings(timeout_s=2.0, connect_timeout_s=1.0, allow_private_targets=True)
 
@@ -103,6 +103,34 @@ def test_connections_are_kept_alive_between_posts(receiver, path):
     for _ in range(5):
         assert post(url).succeeded
     assert receiver.connections - before <= 1
+
+
+def test_a_connection_the_receiver_closed_while_idle_is_replaced_not_failed(path):
+    """Receivers close idle kept-alive connections (some after a few seconds): the next post
+    connects again instead of failing on the dead one."""
+    receiver = Receiver()
+    try:
+        url = receiver.script(path, Reply(200, hang_up=True), Reply(200, headers={"Connection": "close"}), Reply(200))
+        for _ in range(3):
+            assert post(url).succeeded
+            time.sleep(0.05)  # idle: the receiver's close arrives
+        assert receiver.connections == 3 and len(receiver.received(path)) == 3
+    finally:
+        receiver.close()
+
+
+def test_kept_connections_are_bounded_least_recently_used_closed_first():
+    """A sender thread keeps at most ``KEPT_CONNECTIONS`` idle connections, whatever the number of receivers."""
+    receivers = [Receiver() for _ in range(http.KEPT_CONNECTIONS + 2)]
+    try:
+        for r in receivers:
+            assert post(r.url("/hook")).succeeded
+        assert post(receivers[-1].url("/hook")).succeeded  # still kept: no new connection
+        assert post(receivers[0].url("/hook")).succeeded  # closed to make room: connects again
+        assert [r.connections for r in (receivers[0], receivers[-1])] == [2, 1]
+    finally:
+        for r in receivers:
+            r.close()
 
 
 def test_a_receivers_cookie_is_never_sent_back(receiver, path):

@@ -26,6 +26,7 @@ class Reply:
     delay_s: float = 0.0  # wait before answering
     trickle_s: float | None = None  # send the response one byte every trickle_s seconds
     reset: bool = False  # abort the connection (RST) instead of answering
+    hang_up: bool = False  # close the connection after answering, without saying so (a keep-alive that ran out)
 
 
 @dataclass
@@ -71,6 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self.wfile.write(raw)
         except OSError:
+            self.close_connection = True
+        if reply.hang_up:
             self.close_connection = True
 
 

@@ -142,6 +142,14 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def anon_kib(pid: int) -> int:
+    """Anonymous resident memory of one process (what it allocated, not the library code it paged in), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+    return 0
+
+
 def cpu_s(pid: int | str) -> float:
     """CPU seconds (user + system) one process has used so far, from /proc; 0 if it is gone."""
     try:
