@@ -97,20 +97,31 @@ def attempt_deliveries(delivery_ids: list[int]) -> None:
 
 
 def send_all(claimed: list[Delivery], waiting: list[Delivery], settings: NotifySettings) -> None:
-    """Send claimed deliveries, claiming waiting ones as senders free up; record each result as it comes."""
+    """Send claimed deliveries, claiming waiting ones as senders free up; record each result as it comes.
+
+    The next wave is claimed in the statement that writes the results before it (on PostgreSQL):
+    one round trip per wave, not two.
+    """
     if len(claimed) == 1 and not waiting:
         record_results([(claimed[0], *_timed_send(claimed[0], settings))], settings)
         return
     queue = deque(waiting)
     pool = _send_pool()
-    # Each send runs in the pool as a child of the current span.
-    in_flight = {pool.submit(telemetry.bind(_timed_send), d, settings): d for d in claimed}
-    while in_flight or queue:
+    in_flight: dict[Any, Delivery] = {}
+
+    def start(deliveries: list[Delivery]) -> None:
+        for d in deliveries:  # each send runs in the pool as a child of the current span
+            in_flight[pool.submit(telemetry.bind(_timed_send), d, settings)] = d
+
+    def next_wave() -> list[Delivery]:
         free = MAX_PARALLEL_SENDS - len(in_flight)
-        if queue and free > 0:
-            wave = [queue.popleft() for _ in range(min(free, len(queue)))]
-            for d in _claim_waiting(wave, settings):
-                in_flight[pool.submit(telemetry.bind(_timed_send), d, settings)] = d
+        return [queue.popleft() for _ in range(min(free, len(queue)))]
+
+    start(claimed)
+    while in_flight or queue:
+        if queue and len(in_flight) <= MAX_PARALLEL_SENDS // 2:
+            # Senders idle and nothing about to finish: claim without waiting for results to write.
+            start(_claim_waiting(next_wave(), settings))
             if not in_flight:
                 continue
         done, _ = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
@@ -119,7 +130,12 @@ def send_all(claimed: list[Delivery], waiting: list[Delivery], settings: NotifyS
             more, _ = wait(set(in_flight) - done, timeout=RESULTS_GATHER_S)
             done |= more
         if done:
-            record_results([(in_flight.pop(f), *f.result()) for f in done], settings)
+            results = [(in_flight.pop(f), *f.result()) for f in done]
+            wave = next_wave()
+            claim = _claim_statement(wave, settings) if wave else None
+            rows = record_results(results, settings, claim)
+            if wave:
+                start(_claimed(wave, rows) if rows is not None else _claim_waiting(wave, settings))
 
 
 def _timed_send(delivery: Delivery, settings: NotifySettings) -> tuple[datetime, Outcome]:
@@ -145,32 +161,48 @@ def _claim_waiting(deliveries: list[Delivery], settings: NotifySettings) -> list
 
     Claimable: pending, due, and either never leased or leased by a fan-out that died before
     its first attempt (an expired lease with no attempt made). On PostgreSQL one statement locks
-    (skipping rows another worker holds) and claims them; elsewhere a transaction does the same.
+    (skipping rows another worker holds) and claims them (:func:`_claim_statement`); elsewhere a
+    transaction does the same.
     """
-    by_pk = {d.pk: d for d in deliveries}
-    now = timezone.now()
-    lease = lease_until(now, settings)
+    if not deliveries:
+        return []
     connection = connections[router.db_for_write(Delivery)]
     if connection.vendor == "postgresql":
-        params: list[Any] = [lease, list(by_pk), DeliveryStatus.PENDING.value, now, now]
+        sql, params = _claim_statement(deliveries, settings)
         with connection.cursor() as cursor:
-            cursor.execute(_claim_sql(connection.alias), params)
-            claimed = cursor.fetchall()
-    else:
-        with transaction.atomic(using=connection.alias):
-            free = list(
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=list(by_pk), status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-                .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now, attempt_count=0))
-                .values_list("pk", "attempt_count", "next_trigger")
-            )
-            Delivery.objects.filter(pk__in=[pk for pk, _, _ in free]).update(
-                attempt_count=F("attempt_count") + 1, lease_expires_at=lease
-            )
-        claimed = [(pk, count + 1, trigger) for pk, count, trigger in free]
-    for pk, count, trigger in claimed:
+            cursor.execute(sql, params)
+            return _claimed(deliveries, cursor.fetchall())
+    now = timezone.now()
+    with transaction.atomic(using=connection.alias):
+        free = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now, attempt_count=0))
+            .values_list("pk", "attempt_count", "next_trigger")
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _, _ in free]).update(
+            attempt_count=F("attempt_count") + 1, lease_expires_at=lease_until(now, settings)
+        )
+    return _claimed(deliveries, [(pk, count + 1, trigger) for pk, count, trigger in free])
+
+
+def _claim_statement(deliveries: list[Delivery], settings: NotifySettings) -> tuple[str, list[Any]]:
+    """PostgreSQL's claim of ``deliveries``, as a statement and its parameters (run alone, or after a
+    batch's results in the same statement)."""
+    now = timezone.now()
+    using = router.db_for_write(Delivery)
+    params = [lease_until(now, settings), [d.pk for d in deliveries], DeliveryStatus.PENDING.value, now, now]
+    return _claim_sql(using), params
+
+
+def _claimed(deliveries: list[Delivery], rows: list[tuple]) -> list[Delivery]:
+    """The deliveries the claim's rows (id, attempt number, trigger) name, with the locked row's number and trigger."""
+    by_pk = {d.pk: d for d in deliveries}
+    taken = []
+    for pk, count, trigger in rows:
         by_pk[pk].attempt_count, by_pk[pk].next_trigger = count, trigger
-    return [by_pk[pk] for pk, _, _ in claimed]
+        taken.append(by_pk[pk])
+    return taken
 
 
 @functools.cache

@@ -37,20 +37,28 @@ logger = logging.getLogger(__name__)
 Result = tuple[Delivery, datetime, Outcome]
 
 
-def record_results(results: list[Result], settings: NotifySettings) -> None:
+#: A statement to run in the same round trip as a batch's results (its text, a single
+#: ``UPDATE ... RETURNING``, and its parameters): the next wave's claim (``attempts``).
+Then = tuple[str, list[Any]]
+
+
+def record_results(results: list[Result], settings: NotifySettings, then: Then | None = None) -> list[tuple] | None:
     """Log the attempts and apply the retry rules; enqueue retries after commit.
 
     A batch is written in one transaction. If that fails, each result is written on its own,
     and a result whose response cannot be stored is logged without it: one bad result never
     costs the others theirs, and every exchange leaves an attempt row.
+
+    ``then`` runs in the batch's own statement on PostgreSQL, and its rows are returned; None
+    means it did not run (another database, or the batch's statement failed): the caller runs
+    it on its own.
     """
     try:
-        _write_results(results, settings)
-        return
+        return _write_results(results, settings, then)
     except DatabaseError:
         if len(results) == 1 and not _usable_connection():
             logger.exception("saleor-notify: could not log the attempt of delivery %s", results[0][0].pk)
-            return
+            return None
         logger.warning("saleor-notify: logging %d attempts together failed; one by one", len(results), exc_info=True)
     for delivery, started_at, outcome in results:
         for candidate in (outcome, _bare(outcome)):
@@ -60,9 +68,10 @@ def record_results(results: list[Result], settings: NotifySettings) -> None:
             except DatabaseError:
                 if not _usable_connection():
                     logger.exception("saleor-notify: could not log the attempt of delivery %s", delivery.pk)
-                    return
+                    return None
         else:
             logger.error("saleor-notify: the attempt of delivery %s could not be logged at all", delivery.pk)
+    return None
 
 
 def attempt_row(
@@ -110,7 +119,7 @@ def _bare(outcome: Outcome) -> Outcome:
     )
 
 
-def _write_results(results: list[Result], settings: NotifySettings) -> None:
+def _write_results(results: list[Result], settings: NotifySettings, then: Then | None = None) -> list[tuple] | None:
     now = timezone.now()
     retries: list[tuple[int, float]] = []
     settled: list[tuple[Delivery, dict[str, Any]]] = []  # each delivery's new state
@@ -134,31 +143,59 @@ def _write_results(results: list[Result], settings: NotifySettings) -> None:
             state = {"status": DeliveryStatus.FAILED.value, "failure_kind": decision.reason, "next_attempt_at": None}
         settled.append((delivery, state))
     connection = connections[router.db_for_write(Delivery)]
+    then_rows = None
     if connection.vendor == "postgresql":
-        _write_postgresql(connection, now, settled, attempts)
+        then_rows = _write_postgresql(connection, now, settled, attempts, then)
     else:
         _write_orm(now, settled, attempts)
     if retries:  # at once when no transaction is open (the statement above was atomic on its own)
         transaction.on_commit(lambda: _enqueue_retries(retries), using=connection.alias, robust=True)
     for delivery, decision in verdicts:  # counted once written (a retried write is not counted twice)
         telemetry.count_verdict(delivery, decision.verdict, decision.reason)
+    return then_rows
 
 
 def _write_postgresql(
-    connection: Any, now: datetime, settled: list[tuple[Delivery, dict[str, Any]]], attempts: list[dict[str, Any]]
-) -> None:
+    connection: Any,
+    now: datetime,
+    settled: list[tuple[Delivery, dict[str, Any]]],
+    attempts: list[dict[str, Any]],
+    then: Then | None = None,
+) -> list[tuple] | None:
     """One statement for the whole batch, atomic on its own: every delivery's new state (guarded by
     its attempt number: a worker whose claim expired cannot overwrite a newer attempt) and every
-    attempt row, each list passed as one JSON document (no per-row statement, no per-row parameter)."""
+    attempt row, each list passed as one JSON document (no per-row statement, no per-row parameter);
+    with ``then``, that statement too, whose rows are returned."""
     states = [{"id": delivery.pk, "attempt_count": delivery.attempt_count, **state} for delivery, state in settled]
+    documents = [recordsets.document(states), recordsets.document(attempts)]
     with connection.cursor() as cursor:
-        documents = [recordsets.document(states), recordsets.document(attempts)]
-        cursor.execute(_results_sql(connection.alias), [now, *documents])
+        if then is None:
+            cursor.execute(_results_sql(connection.alias), [now, *documents])
+            return None
+        sql, params = then
+        cursor.execute(_results_then_sql(connection.alias, sql), [now, *documents, *params])
+        return cursor.fetchall()
 
 
 @functools.cache
 def _results_sql(using: str) -> str:
     """:func:`_write_postgresql`'s statement (column names from the models)."""
+    settle, log = _results_parts(using)
+    return f"WITH settled AS ({settle}) {log}"
+
+
+@functools.lru_cache(maxsize=8)
+def _results_then_sql(using: str, then: str) -> str:
+    """The batch's statement with ``then`` (an ``UPDATE ... RETURNING``) after it, answering its rows.
+
+    Every data-modifying part of a ``WITH`` runs to completion, whether the query reads it or not.
+    """
+    settle, log = _results_parts(using)
+    return f"WITH settled AS ({settle}), logged AS ({log}), then_rows AS ({then}) SELECT * FROM then_rows"
+
+
+def _results_parts(using: str) -> tuple[str, str]:
+    """A batch's two writes: the deliveries' UPDATE and the attempts' INSERT (column names from the models)."""
     quote = connections[using].ops.quote_name
 
     def column(model: Any, name: str) -> str:
@@ -183,8 +220,7 @@ def _results_sql(using: str) -> str:
         "response_headers",
     ]
     attempt_columns = ", ".join(column(DeliveryAttempt, name) for name in attempt_names)
-    return f"""
-        WITH settled AS (
+    settle = f"""
             UPDATE {delivery} AS d
             SET {column(Delivery, "status")} = COALESCE(r.{column(Delivery, "status")}, d.{column(Delivery, "status")}),
                 {column(Delivery, "failure_kind")} = r.{column(Delivery, "failure_kind")},
@@ -194,12 +230,14 @@ def _results_sql(using: str) -> str:
             FROM jsonb_to_recordset(%s::jsonb) AS r({recordsets.columns(using, Delivery, state_names)})
             WHERE d.{column(Delivery, "id")} = r.{column(Delivery, "id")}
               AND d.{column(Delivery, "attempt_count")} = r.{column(Delivery, "attempt_count")}
-        )
+    """
+    log = f"""
         INSERT INTO {quote(DeliveryAttempt._meta.db_table)} ({attempt_columns})
         SELECT {attempt_columns}
         FROM jsonb_to_recordset(%s::jsonb) AS a({recordsets.columns(using, DeliveryAttempt, attempt_names)})
         ON CONFLICT DO NOTHING
     """
+    return settle, log
 
 
 def _write_orm(now: datetime, settled: list[tuple[Delivery, dict[str, Any]]], attempts: list[dict[str, Any]]) -> None:
