@@ -57,6 +57,27 @@ def test_a_fan_out_reads_the_events_in_the_same_few_statements_however_many_ther
         assert delivery.created_at <= delivery.updated_at and delivery.lease_expires_at is None
 
 
+@pytest.mark.django_db
+def test_a_wave_of_sends_costs_one_statement_on_the_deliveries(receiver, path):
+    """Beyond the first senders' worth, each wave is claimed in the statement that writes the results
+    before it: the statements on the deliveries are the insert and one per batch of results."""
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    ids = [record(order_id=f"o-{n}") for n in range(40)]
+    table = Delivery._meta.db_table
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        created = fan_out.fan_out_many(ids)
+
+    on_deliveries = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    writes_results = [sql for sql in on_deliveries if DeliveryAttempt._meta.db_table in sql]
+    assert len(created) == 40 and len(receiver.received(path)) == 40
+    # Anything left? (it reads the deliveries), the insert, then one per batch of results (and claim).
+    assert len(on_deliveries) == 2 + len(writes_results), on_deliveries
+    assert DeliveryAttempt.objects.filter(delivery__in=created).count() == 40
+    assert set(Delivery.objects.filter(pk__in=created).values_list("status", "attempt_count")) == {("SUCCESS", 1)}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_fan_outs_running_at_once_deliver_each_event_once(receiver, path):
     channel = postback_channel(receiver.url(path))
