@@ -10,6 +10,7 @@ command that sends the same bytes again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shlex
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+@functools.lru_cache(maxsize=1024)
 def masked_url(url: str) -> str:
     """``url`` with its path and query masked (and any user info dropped), unless it has neither."""
     try:
@@ -79,6 +81,7 @@ def masked_url(url: str) -> str:
     return f"{origin}/{URL_MASK}"
 
 
+@functools.lru_cache(maxsize=1024)
 def host_header(url: str) -> str:
     """The ``Host`` header an HTTP/1.1 client sends for ``url`` (the port only when not the scheme's)."""
     parts = urlsplit(url)

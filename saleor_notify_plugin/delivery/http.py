@@ -1,7 +1,7 @@
 """HTTP POST transport: reports an :class:`Outcome`, never raises for network trouble.
 
-An HTTP/1.1 client on the standard library's ``http.client``, kept lean because every delivery
-goes through it: redirects are never followed, nothing comes from the environment (no proxy,
+An HTTP/1.1 client of its own (the messages on the wire are :mod:`.wire`'s), kept lean because
+every delivery goes through it: redirects are never followed, nothing comes from the environment (no proxy,
 no ``~/.netrc`` login, no cookie jar), and, unless private targets are allowed, the address a
 name resolves to must pass :func:`addresses.is_forbidden` before anything connects to it (so a
 public name pointing inside is refused too). A connection is pinned to the address it was
@@ -13,7 +13,6 @@ connection.
 from __future__ import annotations
 
 import functools
-import http.client
 import ipaddress
 import logging
 import os
@@ -29,7 +28,7 @@ import certifi
 import requests
 from urllib3.util.connection import allowed_gai_family
 
-from . import addresses, deadline, exchange
+from . import addresses, deadline, exchange, wire
 from .outcome import ErrorKind, Outcome, storable_text
 
 logger = logging.getLogger(__name__)
@@ -60,6 +59,7 @@ class _Target:
     host: str  # the name (or address) to resolve, and the TLS server name
     port: int
     path: str  # the request target: path and query
+    host_header: str  # the name, with the port when it is not the scheme's
 
 
 @functools.lru_cache(maxsize=1024)
@@ -78,7 +78,7 @@ def _target(url: str) -> _Target:
     except ValueError as exc:
         raise requests.exceptions.InvalidURL("the URL's port is not a number") from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(str(prepared.url), parts.scheme, parts.hostname, port, path)
+    return _Target(str(prepared.url), parts.scheme, parts.hostname, port, path, exchange.host_header(str(prepared.url)))
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -128,23 +128,30 @@ def _ca_bundle() -> str:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
 
 
-class _PinnedConnection(http.client.HTTPConnection):
+class _Connection:
     """A connection to one checked address: it never resolves the name again, and its socket is
     handed to the current exchange's deadline guard (which shuts it at the deadline) as soon as
     it exists, before a TLS handshake."""
 
+    __slots__ = ("address", "connect_timeout_s", "host", "key", "port", "raw", "reader", "sock", "tls", "uses")
+
     def __init__(
         self, key: tuple, target: _Target, address: str, connect_timeout_s: float, tls: ssl.SSLContext | None
     ) -> None:
-        super().__init__(target.host, target.port, timeout=connect_timeout_s)
         self.key = key
+        self.host = target.host
+        self.port = target.port
         self.address = address
+        self.connect_timeout_s = connect_timeout_s
         self.tls = tls
+        self.sock: socket.socket | None = None
         self.raw: socket.socket | None = None  # the TCP socket (under TLS, the one the TLS socket wraps)
+        self.reader: wire.Reader | None = None
         self.uses = 0
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock = socket.create_connection((self.address, self.port), self.connect_timeout_s)
+        self.raw = sock
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         guard = deadline.current()
         if guard is not None:
@@ -152,12 +159,20 @@ class _PinnedConnection(http.client.HTTPConnection):
             if guard.fired:
                 sock.close()
                 raise TimeoutError("out of time")
-        self.sock = self.raw = sock
-        if self.tls is not None:
-            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = sock if self.tls is None else self.tls.wrap_socket(sock, server_hostname=self.host)
+        self.reader = wire.Reader(self.sock)
+
+    def close(self) -> None:
+        for sock in (self.sock, self.raw):
+            if sock is not None:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+        self.sock = self.raw = self.reader = None
 
 
-def _dropped(conn: _PinnedConnection) -> bool:
+def _dropped(conn: _Connection) -> bool:
     """Whether a kept-alive connection can no longer be used: closed, or the receiver closed its
     end (or sent something unasked) while it was idle."""
     sock = conn.sock
@@ -173,9 +188,9 @@ _connections = threading.local()
 KEPT_CONNECTIONS = 10
 
 
-def _connection(target: _Target, settings: HttpSettings) -> _PinnedConnection:
+def _connection(target: _Target, settings: HttpSettings) -> _Connection:
     """This thread's kept-alive connection to ``target``'s origin, or a new one to a checked address."""
-    cache: dict[tuple, _PinnedConnection] | None = getattr(_connections, "by_origin", None)
+    cache: dict[tuple, _Connection] | None = getattr(_connections, "by_origin", None)
     if cache is None:
         cache = _connections.by_origin = {}
     ca_bundle = _ca_bundle() if target.scheme == "https" else ""
@@ -193,7 +208,7 @@ def _connection(target: _Target, settings: HttpSettings) -> _PinnedConnection:
         address = deadline.within(lambda: _first_address(host, target.port), "name resolution")
     if not settings.allow_private_targets and addresses.is_forbidden(address):
         raise BlockedAddress(f"the target's address {address} is not a public address")
-    conn = _PinnedConnection(
+    conn = _Connection(
         key,
         target,
         address,
@@ -206,7 +221,7 @@ def _connection(target: _Target, settings: HttpSettings) -> _PinnedConnection:
     return conn
 
 
-def _forget(conn: _PinnedConnection) -> None:
+def _forget(conn: _Connection) -> None:
     """Close ``conn`` and stop keeping it (after a failure, a cut response, or a receiver closing)."""
     conn.close()
     cache = getattr(_connections, "by_origin", {})
@@ -248,8 +263,10 @@ def _describe(exc: BaseException) -> str:
         return f"TLS error: {root.reason or type(root).__name__}"
     if isinstance(root, OSError) and root.strerror:
         return f"{type(root).__name__}: {root.strerror}"
-    if isinstance(root, http.client.RemoteDisconnected):
+    if isinstance(root, wire.ReceiverClosed):
         return "the receiver closed the connection without a response"
+    if isinstance(root, wire.ProtocolError):
+        return f"not a readable HTTP response: {root}"
     return type(root).__name__
 
 
@@ -262,13 +279,13 @@ def _classify(exc: BaseException, guard: deadline.Guard) -> ErrorKind:
         return ErrorKind.BLOCKED_ADDRESS
     if isinstance(exc, ssl.SSLError) and not guard.request_sent:  # before ValueError: a certificate error is both
         return ErrorKind.TLS_ERROR
-    if isinstance(exc, (requests.exceptions.RequestException, http.client.InvalidURL, ValueError)):
+    if isinstance(exc, (requests.exceptions.RequestException, ValueError)):
         return ErrorKind.INVALID_TARGET  # a URL or header the client refuses to send
     if isinstance(exc, TimeoutError):
         return ErrorKind.TIMEOUT if guard.request_sent else ErrorKind.CONNECT_ERROR
     if not guard.request_sent:
         return ErrorKind.CONNECT_ERROR
-    if guard.reused_connection and isinstance(_root_cause(exc), http.client.RemoteDisconnected):
+    if guard.reused_connection and isinstance(_root_cause(exc), wire.ReceiverClosed):
         # A kept-alive connection the receiver had already closed: the request never arrived.
         return ErrorKind.CONNECT_ERROR
     return ErrorKind.CONNECTION_LOST
@@ -284,7 +301,7 @@ def _excerpt(raw: bytes, limit_chars: int) -> str:
 _BASE_HEADERS = (("Accept", "*/*"), ("Connection", "keep-alive"), ("Content-Type", "application/json"))
 
 
-def _request_headers(headers: dict[str, str], body: bytes, settings: HttpSettings) -> dict[str, str]:
+def _request_headers(headers: dict[str, str], body: bytes, settings: HttpSettings) -> list[tuple[str, str]]:
     """The headers sent, names as given; a caller's header replaces a base one of the same name (any case)."""
     by_name: dict[str, tuple[str, str]] = {
         "user-agent": ("User-Agent", settings.user_agent),
@@ -293,7 +310,7 @@ def _request_headers(headers: dict[str, str], body: bytes, settings: HttpSetting
     for name, value in (*_BASE_HEADERS, *headers.items()):
         by_name[name.lower()] = (name, value)
     by_name["content-length"] = ("Content-Length", str(len(body)))
-    return dict(by_name.values())
+    return list(by_name.values())
 
 
 def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings = HttpSettings()) -> Outcome:
@@ -307,9 +324,9 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
             duration_ms=_ms_since(started),
             error_kind=ErrorKind.INVALID_TARGET,
             error_message=_describe(exc),
-            request=exchange.sent_request("POST", url, list(sent_headers.items()), body),
+            request=exchange.sent_request("POST", url, sent_headers, body),
         )
-    request = exchange.sent_request("POST", target.url, list(sent_headers.items()), body)
+    request = exchange.sent_request("POST", target.url, sent_headers, body)
     outcome = _post(target, body, sent_headers, settings, started, request)
     logger.debug(
         "POST %s: %s in %d ms", request.url, outcome.status_code or outcome.error_kind, outcome.duration_ms
@@ -320,26 +337,27 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
 def _post(
     target: _Target,
     body: bytes,
-    headers: dict[str, str],
+    headers: list[tuple[str, str]],
     settings: HttpSettings,
     started: float,
     request: exchange.SentRequest,
 ) -> Outcome:
     with deadline.exchange(settings.timeout_s) as guard:
-        conn: _PinnedConnection | None = None
+        conn: _Connection | None = None
         try:
+            head = wire.request_head("POST", target.path, target.host_header, headers)
             conn = _connection(target, settings)
             guard.reused_connection = conn.sock is not None
             if conn.sock is None:
                 conn.connect()
             elif conn.raw is not None:
                 guard.sockets.append(conn.raw)
-            assert conn.sock is not None
+            assert conn.sock is not None and conn.reader is not None
             conn.sock.settimeout(settings.timeout_s)  # each read; the deadline bounds them all
-            conn.request("POST", target.path, body, headers)
+            wire.send(conn.sock, head, body)
             conn.uses += 1
             guard.request_sent = True
-            response = conn.getresponse()
+            response = wire.read_head(conn.reader)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the attempt is reported
             if conn is not None:
                 _forget(conn)
@@ -352,49 +370,36 @@ def _post(
                 message = _describe(exc)
             return Outcome(duration_ms=_ms_since(started), error_kind=kind, error_message=message, request=request)
 
-        received = bytearray()
-        truncated = failed = False
-        try:
-            while True:
-                chunk = response.read(READ_CHUNK_BYTES)
-                if not chunk:
-                    break
-                received += chunk
-                if len(received) > settings.max_response_bytes:
-                    truncated = True
-                    break
-        except Exception:  # noqa: BLE001 - any failure while reading the body
-            truncated = failed = True  # the status line arrived: keep it, the body is what it is
-        finally:
-            complete = not truncated and response.isclosed()
-            response.close()
-            if not complete or response.will_close:
-                _forget(conn)
         response_headers = _response_headers(response)
-        if failed and guard.fired:
-            return Outcome(
-                duration_ms=_ms_since(started),
-                error_kind=ErrorKind.TIMEOUT,
-                error_message="no complete response within the time limit",
-                request=request,
-                response_headers=response_headers,
-            )
+        try:
+            body_read = wire.read_body(conn.reader, response, settings.max_response_bytes)
+            received, truncated = body_read.data, not body_read.complete
+            if not body_read.reusable or not body_read.complete or conn.reader.buffer:
+                _forget(conn)  # cut short, closing, or more bytes than the response: never reused
+        except Exception:  # noqa: BLE001 - any failure while reading the body
+            _forget(conn)
+            if guard.fired:
+                return Outcome(
+                    duration_ms=_ms_since(started),
+                    error_kind=ErrorKind.TIMEOUT,
+                    error_message="no complete response within the time limit",
+                    request=request,
+                    response_headers=response_headers,
+                )
+            received, truncated = b"", True  # the status line arrived: keep it, the body is what it is
 
     return Outcome(
         duration_ms=_ms_since(started),
         status_code=response.status,
-        response_excerpt=(
-            _excerpt(bytes(received), settings.response_excerpt_chars) + (" [truncated]" if truncated else "")
-        ),
-        retry_after=response.getheader("Retry-After"),
+        response_excerpt=(_excerpt(received, settings.response_excerpt_chars) + (" [truncated]" if truncated else "")),
+        retry_after=response.header("retry-after"),
         request=request,
         response_headers=response_headers,
     )
 
 
-def _response_headers(response: http.client.HTTPResponse) -> tuple[tuple[str, str], ...]:
-    pairs = [(str(name), str(value)) for name, value in response.getheaders()]
-    return tuple((name, value) for name, value in exchange.kept_response_headers(pairs))
+def _response_headers(response: wire.Response) -> tuple[tuple[str, str], ...]:
+    return tuple((name, value) for name, value in exchange.kept_response_headers(response.headers))
 
 
 def _ms_since(started: float) -> int:
