@@ -35,8 +35,8 @@ def post(url: str) -> http.Outcome:
 
 
 def test_a_chunked_body_is_joined_and_the_connection_kept(raw):
-    r = raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;note=x\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
-            OK)
+    chunked = b"5;note=x\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n"
+    r = raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked, OK)
     first, second = post(r.url()), post(r.url())
     assert (first.status_code, first.response_excerpt) == (200, "hello world")
     assert (second.status_code, second.response_excerpt) == (200, "ok") and r.connections == 1
