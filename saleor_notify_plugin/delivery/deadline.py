@@ -43,7 +43,9 @@ class Guard:
         self.fired = True
         for sock in self.sockets:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                # The socket's own shutdown, also for a TLS socket (whose ``shutdown`` would first
+                # drop its TLS state under the thread reading it): the blocked read returns at once.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
 

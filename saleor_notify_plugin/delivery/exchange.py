@@ -84,12 +84,16 @@ def masked_url(url: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def host_header(url: str) -> str:
     """The ``Host`` header an HTTP/1.1 client sends for ``url`` (the port only when not the scheme's)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, a bracket left open: no Host worth showing
+        return ""
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
     default = 443 if parts.scheme == "https" else 80
-    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+    return host if port in (None, default) else f"{host}:{port}"
 
 
 def mask_value(name: str, value: str) -> str:

@@ -59,7 +59,8 @@ class _Target:
     host: str  # the name (or address) to resolve, and the TLS server name
     port: int
     path: str  # the request target: path and query
-    host_header: str  # the name, with the port when it is not the scheme's
+    name: str  # the host as named to the server (TLS, Host): a trailing dot dropped
+    host_header: str  # that name, with the port when it is not the scheme's
 
 
 @functools.lru_cache(maxsize=1024)
@@ -73,12 +74,16 @@ def _target(url: str) -> _Target:
         raise requests.exceptions.InvalidSchema(f"no connection for the scheme {parts.scheme!r}")
     if not parts.hostname:
         raise requests.exceptions.InvalidURL("the URL has no host")
+    default = 443 if parts.scheme == "https" else 80
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port if parts.port is not None else default
     except ValueError as exc:
         raise requests.exceptions.InvalidURL("the URL's port is not a number") from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(str(prepared.url), parts.scheme, parts.hostname, port, path, exchange.host_header(str(prepared.url)))
+    name = parts.hostname.rstrip(".") or parts.hostname
+    shown = f"[{name}]" if ":" in name else name
+    host_header = shown if port == default else f"{shown}:{port}"
+    return _Target(str(prepared.url), parts.scheme, parts.hostname, port, path, name, host_header)
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -133,50 +138,53 @@ class _Connection:
     handed to the current exchange's deadline guard (which shuts it at the deadline) as soon as
     it exists, before a TLS handshake."""
 
-    __slots__ = ("address", "connect_timeout_s", "host", "key", "port", "raw", "reader", "sock", "tls", "uses")
+    __slots__ = ("address", "connect_timeout_s", "key", "port", "reader", "sock", "tls", "tls_name", "uses")
 
     def __init__(
         self, key: tuple, target: _Target, address: str, connect_timeout_s: float, tls: ssl.SSLContext | None
     ) -> None:
         self.key = key
-        self.host = target.host
+        self.tls_name = target.name
         self.port = target.port
         self.address = address
         self.connect_timeout_s = connect_timeout_s
         self.tls = tls
         self.sock: socket.socket | None = None
-        self.raw: socket.socket | None = None  # the TCP socket (under TLS, the one the TLS socket wraps)
         self.reader: wire.Reader | None = None
         self.uses = 0
 
-    def connect(self) -> None:
+    def connect(self, guard: deadline.Guard) -> None:
         sock = socket.create_connection((self.address, self.port), self.connect_timeout_s)
-        self.raw = sock
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        guard = deadline.current()
-        if guard is not None:
-            guard.sockets.append(sock)
-            if guard.fired:
-                sock.close()
-                raise TimeoutError("out of time")
-        self.sock = sock if self.tls is None else self.tls.wrap_socket(sock, server_hostname=self.host)
-        self.reader = wire.Reader(self.sock)
+        if self.tls is not None:  # wrapped first (the TLS socket takes the descriptor over), shaken after
+            sock = self.tls.wrap_socket(sock, server_hostname=self.tls_name, do_handshake_on_connect=False)
+        self.sock = sock
+        _guarded(guard, sock)
+        if isinstance(sock, ssl.SSLSocket):
+            sock.do_handshake()
+        self.reader = wire.Reader(sock)
 
     def close(self) -> None:
-        for sock in (self.sock, self.raw):
-            if sock is not None:
-                try:
-                    sock.close()
-                except OSError:
-                    pass
-        self.sock = self.raw = self.reader = None
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+        self.sock = self.reader = None
+
+
+def _guarded(guard: deadline.Guard, sock: socket.socket) -> None:
+    """Hand ``sock`` to the exchange's deadline guard; out of time already, give up now."""
+    guard.sockets.append(sock)
+    if guard.fired:
+        raise TimeoutError("out of time")
 
 
 def _dropped(conn: _Connection) -> bool:
     """Whether a kept-alive connection can no longer be used: closed, or the receiver closed its
     end (or sent something unasked) while it was idle."""
     sock = conn.sock
-    if sock is None:
+    if sock is None or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
         return True
     poller = select.poll()
     poller.register(sock, select.POLLIN)
@@ -184,6 +192,14 @@ def _dropped(conn: _Connection) -> bool:
 
 
 _connections = threading.local()
+
+
+def _forget_connections_after_fork() -> None:
+    global _connections
+    _connections = threading.local()  # the parent's sockets are the parent's
+
+
+os.register_at_fork(after_in_child=_forget_connections_after_fork)
 #: Kept-alive connections per sender thread (to as many origins), the least recently used closed first.
 KEPT_CONNECTIONS = 10
 
@@ -326,7 +342,7 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: HttpSettings 
             error_message=_describe(exc),
             request=exchange.sent_request("POST", url, sent_headers, body),
         )
-    request = exchange.sent_request("POST", target.url, sent_headers, body)
+    request = exchange.sent_request("POST", target.url, [("Host", target.host_header), *sent_headers], body)
     outcome = _post(target, body, sent_headers, settings, started, request)
     logger.debug(
         "POST %s: %s in %d ms", request.url, outcome.status_code or outcome.error_kind, outcome.duration_ms
@@ -349,15 +365,25 @@ def _post(
             conn = _connection(target, settings)
             guard.reused_connection = conn.sock is not None
             if conn.sock is None:
-                conn.connect()
-            elif conn.raw is not None:
-                guard.sockets.append(conn.raw)
+                conn.connect(guard)
+            else:
+                _guarded(guard, conn.sock)
             assert conn.sock is not None and conn.reader is not None
             conn.sock.settimeout(settings.timeout_s)  # each read; the deadline bounds them all
-            wire.send(conn.sock, head, body)
             conn.uses += 1
-            guard.request_sent = True
-            response = wire.read_head(conn.reader)
+            try:
+                wire.send(conn.sock, head, body)
+            except (BrokenPipeError, ConnectionResetError) as broken:
+                # An answer before the whole body was taken (a 401 or a 413, then the receiver
+                # hung up): it answered this request, so its answer is the outcome.
+                try:
+                    response = wire.read_head(conn.reader)
+                except (OSError, wire.ProtocolError):
+                    raise broken from None
+                guard.request_sent = True
+            else:
+                guard.request_sent = True
+                response = wire.read_head(conn.reader)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the attempt is reported
             if conn is not None:
                 _forget(conn)
@@ -374,7 +400,7 @@ def _post(
         try:
             body_read = wire.read_body(conn.reader, response, settings.max_response_bytes)
             received, truncated = body_read.data, not body_read.complete
-            if not body_read.reusable or not body_read.complete or conn.reader.buffer:
+            if not body_read.reusable or not body_read.complete or _dropped(conn) or conn.reader.buffer:
                 _forget(conn)  # cut short, closing, or more bytes than the response: never reused
         except Exception:  # noqa: BLE001 - any failure while reading the body
             _forget(conn)

@@ -136,3 +136,35 @@ def test_a_header_value_with_a_line_break_is_never_sent(raw):
     r = raw(OK)
     outcome = http.post(r.url(), b"{}", {"webhook-id": "evt_1\r\nX-Injected: 1"}, OPEN)
     assert outcome.error_kind is ErrorKind.INVALID_TARGET and r.request_lines == []
+
+
+def test_an_answer_before_the_whole_body_was_taken_is_read(raw):
+    """A receiver that refuses a large body with 413 and closes before reading it: the answer counts
+    (before: the broken pipe was taken for a request never sent)."""
+    r = raw(b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", CLOSE)
+    r.answer_before_body = True
+    outcome = http.post(r.url(), b"x" * (8 * 1024 * 1024), {}, OPEN)
+    assert outcome.status_code == 413, outcome
+
+
+@pytest.mark.parametrize("url", ["http://example.com:99999/hook", "http://[::1/hook", "http://example.com:-1/hook",
+                                 "ftp://example.com/hook", "http:///hook"])
+def test_a_malformed_url_is_an_invalid_target_never_an_exception(url):
+    outcome = post(url)
+    assert outcome.error_kind is ErrorKind.INVALID_TARGET
+
+
+def test_port_0_is_not_taken_for_the_default_port():
+    outcome = post("http://127.0.0.1:0/hook")
+    assert outcome.error_kind is ErrorKind.CONNECT_ERROR
+    assert dict(outcome.request.headers)["Host"] == "127.0.0.1:0"  # before: port 80 was tried
+
+
+def test_a_name_with_a_trailing_dot_is_sent_without_it(raw, names):
+    """A name written with its trailing dot is resolved as written; ``Host`` (and a TLS server name)
+    go without the dot, as other clients send them."""
+    r = raw(OK)
+    names["receiver.names.test"] = ["127.0.0.1"]
+    outcome = post(f"http://receiver.names.test.:{r.port}/hook")
+    assert outcome.succeeded and dict(outcome.request.headers)["Host"] == f"receiver.names.test:{r.port}"
+    assert r.request_heads[0].split(b"\r\n")[1] == f"Host: receiver.names.test:{r.port}".encode()

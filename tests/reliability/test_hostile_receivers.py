@@ -105,3 +105,23 @@ def test_a_tls_handshake_sent_byte_by_byte_cannot_outlive_the_limit(tls_receiver
     assert time.monotonic() - started < 2.5
     assert outcome.error_kind in NOT_SENT_KINDS | {ErrorKind.TIMEOUT}
     assert tls_receiver.requests == []
+
+
+@pytest.mark.parametrize("reused", [False, True])
+def test_a_tls_answer_sent_byte_by_byte_cannot_outlive_the_limit(tmp_path, monkeypatch, reused):
+    """Before: the deadline shut the TCP socket the TLS socket had taken over (already detached), so
+    a trickled answer over TLS ran on for as long as the receiver kept sending. Now: cut at the limit."""
+    server = TlsReceiver(tmp_path, trickle_s=0.2, keep_alive=True)
+    try:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert))
+        settings = http.HttpSettings(timeout_s=1, connect_timeout_s=1, allow_private_targets=True)
+        if reused:  # a kept-alive connection: the deadline must cut that one too
+            server.trickle_s = None
+            assert http.post(server.url(), b"{}", {}, settings).succeeded
+            server.trickle_s = 0.2
+        started = time.monotonic()
+        outcome = http.post(server.url(), b"{}", {}, settings)
+        assert outcome.error_kind is ErrorKind.TIMEOUT and time.monotonic() - started < 1.6
+        assert server.handshakes == 1
+    finally:
+        server.close()

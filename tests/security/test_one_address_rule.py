@@ -11,7 +11,6 @@ itself, as CPython's socket module encodes it before asking the system.
 from __future__ import annotations
 
 import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -62,30 +61,6 @@ def literal(ip: str) -> str:
 
 def name_for(ip: str) -> str:
     return "a-" + ipaddress.ip_address(ip).exploded.replace(":", "-").replace(".", "-") + ".names.test"
-
-
-@pytest.fixture
-def names(monkeypatch):
-    """``{name: [addresses]}``: what the stand-in resolver answers (in that order)."""
-    table: dict[str, list[str]] = {}
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002 - socket's names
-        asked = host.encode("idna").decode("ascii") if isinstance(host, str) else host.decode("ascii")
-        if asked.lower().rstrip(".") not in table:
-            return real(host, port, family, type, proto, flags)
-        answers = []
-        for ip in table[asked.lower().rstrip(".")]:
-            try:
-                answers += real(ip, port, family, type, proto, flags)
-            except socket.gaierror:
-                pass  # an address of a family not asked for
-        if not answers:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return answers
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return table
 
 
 def refused_at_save(url: str) -> NotifyErrorCode | None:

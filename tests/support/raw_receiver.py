@@ -3,13 +3,14 @@
 Each request (read up to its ``Content-Length`` body) gets the next scripted answer, raw bytes
 sent as they are; ``None`` closes the connection instead. A connection stays open after an
 answer, so a client may send the next request on it, unless the answer is followed by
-``CLOSE``. It counts connections and keeps each request's first line.
+``CLOSE``. It counts connections and keeps each request's head.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import deque
 
 CLOSE = object()
@@ -20,11 +21,16 @@ class RawReceiver:
         self._answers: deque[bytes | object | None] = deque(answers)
         self._lock = threading.Lock()
         self.connections = 0
-        self.request_lines: list[bytes] = []
+        self.request_heads: list[bytes] = []  # each request's line and headers
+        self.answer_before_body = False  # answer as soon as a request's head is in, then hang up
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
         self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def request_lines(self) -> list[bytes]:
+        return [head.split(b"\r\n", 1)[0] for head in self.request_heads]
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -49,6 +55,14 @@ class RawReceiver:
                         return
                     buffer += data
                 head, _, buffer = buffer.partition(b"\r\n\r\n")
+                if self.answer_before_body:
+                    with self._lock:
+                        self.request_heads.append(head)
+                        answer = self._answers.popleft()
+                    if isinstance(answer, bytes):
+                        conn.sendall(answer)
+                    time.sleep(0.05)  # then closed with the body unread: the client's send breaks
+                    return
                 length = 0
                 for line in head.split(b"\r\n")[1:]:
                     name, _, value = line.partition(b":")
@@ -61,7 +75,7 @@ class RawReceiver:
                     buffer += data
                 buffer = buffer[length:]
                 with self._lock:
-                    self.request_lines.append(head.split(b"\r\n", 1)[0])
+                    self.request_heads.append(head)
                     answer = self._answers.popleft() if self._answers else b"HTTP/1.1 204 No Content\r\n\r\n"
                     close = bool(self._answers) and self._answers[0] is CLOSE
                     if close:
