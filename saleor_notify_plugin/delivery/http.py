@@ -46,6 +46,10 @@ class HttpSettings:
     user_agent: str = "saleor-notify"
 
 
+class InvalidTarget(requests.exceptions.InvalidURL):
+    """A URL the transport cannot post to; the message is ours and never repeats the URL."""
+
+
 class BlockedAddress(OSError):
     """The target's name resolved to an address no notification may reach (:func:`addresses.is_forbidden`)."""
 
@@ -66,19 +70,26 @@ class _Target:
 @functools.lru_cache(maxsize=1024)
 def _target(url: str) -> _Target:
     """``url`` as requests prepares it (its IDNA encoding and quoting), split for the client;
-    raises ``requests.exceptions.InvalidURL`` (or ``InvalidSchema``) for what cannot be posted to."""
+    raises a ``requests.exceptions.InvalidURL`` (:class:`InvalidTarget` with a message of ours) for
+    what cannot be posted to."""
     prepared = requests.PreparedRequest()
     prepared.prepare_url(url, None)
+    try:
+        zero = urlsplit(url).port == 0  # requests drops a port 0, which would then mean the default
+    except ValueError:
+        zero = False
+    if zero:
+        raise InvalidTarget("port 0 is no port to send to")
     parts = urlsplit(str(prepared.url))
     if parts.scheme not in ("http", "https"):
-        raise requests.exceptions.InvalidSchema(f"no connection for the scheme {parts.scheme!r}")
+        raise InvalidTarget("only http and https URLs can be posted to")
     if not parts.hostname:
-        raise requests.exceptions.InvalidURL("the URL has no host")
+        raise InvalidTarget("the URL has no host")
     default = 443 if parts.scheme == "https" else 80
     try:
         port = parts.port if parts.port is not None else default
     except ValueError as exc:
-        raise requests.exceptions.InvalidURL("the URL's port is not a number") from exc
+        raise InvalidTarget("the URL's port is not a number") from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     name = parts.hostname.rstrip(".") or parts.hostname
     shown = f"[{name}]" if ":" in name else name
@@ -279,6 +290,8 @@ def _describe(exc: BaseException) -> str:
         return f"TLS error: {root.reason or type(root).__name__}"
     if isinstance(root, OSError) and root.strerror:
         return f"{type(root).__name__}: {root.strerror}"
+    if isinstance(root, InvalidTarget):
+        return str(root)
     if isinstance(root, wire.ReceiverClosed):
         return "the receiver closed the connection without a response"
     if isinstance(root, wire.ProtocolError):
