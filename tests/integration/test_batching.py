@@ -78,6 +78,45 @@ def test_a_wave_of_sends_costs_one_statement_on_the_deliveries(receiver, path):
     assert set(Delivery.objects.filter(pk__in=created).values_list("status", "attempt_count")) == {("SUCCESS", 1)}
 
 
+@pytest.mark.django_db
+def test_results_are_written_by_key_in_a_log_of_thousands(receiver, path):
+    """Before: the planner took a batch's JSON document for 100 rows and, in a table of a few thousand
+    deliveries (a young shop's, not yet analysed), scanned all of them for every batch of results:
+    the cost grew with the log. Now each delivery is looked up by its key."""
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO saleor_notify_notificationevent (id, event, source, subject_type, subject_id, order_id,
+                idempotency_key, payload, occurred_at, created_at, fanned_out_at, dispatch_requested_at)
+            SELECT md5('old' || g)::uuid, 'ORDER_COMPLETED', 'SHOP', 'order', g::text, g::text, 'old-' || g,
+                   '{}'::jsonb, now(), now(), now(), now()
+            FROM generate_series(1, 3000) g
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO saleor_notify_delivery (event_id, channel_id, channel_name, channel_kind, status,
+                failure_kind, attempt_count, next_trigger, created_at, updated_at)
+            SELECT e.id, %s, 'old', 'POSTBACK', 'SUCCESS', '', 1, 'AUTOMATIC', now(), now()
+            FROM saleor_notify_notificationevent e WHERE e.idempotency_key LIKE 'old-%%'
+            """,
+            [channel.pk],
+        )
+    ids = [record(order_id=f"o-{n}") for n in range(8)]
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        fan_out.fan_out_many(ids)
+
+    writes = [q["sql"] for q in queries.captured_queries if DeliveryAttempt._meta.db_table in q["sql"]]
+    assert writes and Delivery.objects.filter(status="SUCCESS").count() == 3008
+    with connections["default"].cursor() as cursor:
+        cursor.execute("EXPLAIN " + writes[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Seq Scan on {Delivery._meta.db_table}" not in plan, plan
+
+
 @pytest.mark.django_db(transaction=True)
 def test_fan_outs_running_at_once_deliver_each_event_once(receiver, path):
     channel = postback_channel(receiver.url(path))
