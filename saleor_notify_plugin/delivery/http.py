@@ -166,9 +166,13 @@ class _Connection:
 
     def connect(self, guard: deadline.Guard) -> None:
         sock = socket.create_connection((self.address, self.port), self.connect_timeout_s)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.tls is not None:  # wrapped first (the TLS socket takes the descriptor over), shaken after
-            sock = self.tls.wrap_socket(sock, server_hostname=self.tls_name, do_handshake_on_connect=False)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls is not None:  # wrapped first (the TLS socket takes the descriptor over), shaken after
+                sock = self.tls.wrap_socket(sock, server_hostname=self.tls_name, do_handshake_on_connect=False)
+        except BaseException:
+            sock.close()
+            raise
         self.sock = sock
         _guarded(guard, sock)
         if isinstance(sock, ssl.SSLSocket):
@@ -211,6 +215,7 @@ def _forget_connections_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
 #: Kept-alive connections per sender thread (to as many origins), the least recently used closed first.
 KEPT_CONNECTIONS = 10
 
