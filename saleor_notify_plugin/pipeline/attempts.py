@@ -29,7 +29,7 @@ from ..conf import NotifySettings, get_settings
 from ..delivery.outcome import ErrorKind, Outcome
 from ..delivery.policy import Verdict, decide
 from ..models import AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus
-from . import send
+from . import recordsets, send
 from .results import attempt_row, record_results
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def _claim_waiting(deliveries: list[Delivery], settings: NotifySettings) -> list
     connection = connections[router.db_for_write(Delivery)]
     if connection.vendor == "postgresql":
         sql, params = _claim_statement(deliveries, settings)
-        with connection.cursor() as cursor:
+        with recordsets.bound_cursor(connection) as cursor:
             cursor.execute(sql, params)
             return _claimed(deliveries, cursor.fetchall())
     now = timezone.now()

@@ -73,7 +73,7 @@ def _work_left(event_ids: list[str | uuid.UUID]) -> bool:
     """Whether any of these events waits to be fanned out, or has a delivery nobody started."""
     using = router.db_for_write(RecordedEvent)  # where the fan-out then writes: no replica's lag
     if connections[using].vendor == "postgresql":
-        with connections[using].cursor() as cursor:  # the ids as one array, not one parameter each
+        with recordsets.bound_cursor(connections[using]) as cursor:  # the ids as one array, not one parameter each
             cursor.execute(_work_left_sql(using), [[uuid.UUID(str(pk)) for pk in event_ids]] * 2)
             return bool(cursor.fetchone()[0])
     unfanned = RecordedEvent.objects.using(using).filter(pk__in=event_ids, fanned_out_at__isnull=True).values("pk")
@@ -128,7 +128,7 @@ def _insert(created: list[Delivery], now: datetime) -> None:
     for d in created:
         d.created_at = d.updated_at = now
         rows.append({column: getattr(d, attname) for column, attname in _NEW_DELIVERY_VALUES})
-    with connection.cursor() as cursor:
+    with recordsets.bound_cursor(connection) as cursor:
         cursor.execute(_insert_sql(using), [recordsets.document(rows)])
         ids = {(str(event_id), channel_id): pk for pk, event_id, channel_id in cursor.fetchall()}
     for d in created:  # matched by the unique (event, channel): RETURNING's order is not promised
@@ -206,16 +206,18 @@ def fan_out_many(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
         _insert(created, now)
         RecordedEvent.objects.filter(pk__in=[event.pk for event in fresh]).update(fanned_out_at=now)
         # An earlier fan-out of these events whose worker died before starting some deliveries.
-        earlier = [event for event in events if event.fanned_out_at is not None]
+        earlier = {event.pk: event for event in events if event.fanned_out_at is not None}
         leftovers = (
             list(
-                Delivery.objects.select_related("event", "channel").filter(
-                    event__in=earlier, status=DeliveryStatus.PENDING, attempt_count=0
+                Delivery.objects.select_related("channel").filter(
+                    event__in=list(earlier), status=DeliveryStatus.PENDING, attempt_count=0
                 )
             )
             if earlier
             else []
         )
+        for delivery in leftovers:  # their events are loaded above: not loaded (and decoded) again
+            delivery.event = earlier[delivery.event_id]
     claimed = [d for d in created if d.attempt_count]
     waiting = [d for d in created + leftovers if not d.attempt_count and not (d.channel and d.channel.is_paused)]
     send_all(claimed, waiting, settings)

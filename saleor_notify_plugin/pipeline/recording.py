@@ -147,7 +147,7 @@ def record_event(
     else:
         params.append(event.value)
         sql = _insert_sql(using, 0)
-    with connection.cursor() as cursor:
+    with recordsets.bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         inserted = cursor.fetchone() is not None
     if not inserted:

@@ -170,8 +170,10 @@ def _write_postgresql(
     # The ids once more, as an array: the planner cannot tell how many rows a JSON document holds
     # (it assumes 100), and in a table of a few thousand deliveries it then scanned the whole
     # table for every batch; with the array it looks each one up by its key.
-    params = [now, recordsets.document(states), [delivery.pk for delivery, _ in settled], recordsets.document(attempts)]
-    with connection.cursor() as cursor:
+    params: list[Any] = [
+        now, recordsets.document(states), [delivery.pk for delivery, _ in settled], recordsets.document(attempts)
+    ]
+    with recordsets.bound_cursor(connection) as cursor:
         if then is None:
             cursor.execute(_results_sql(connection.alias), params)
             return None

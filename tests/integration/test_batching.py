@@ -3,6 +3,7 @@ sweep's lists of deliveries go through the sender pool, each still sent exactly 
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from saleor_notify_plugin.conf import get_settings
 from saleor_notify_plugin.delivery.outcome import Outcome
 from saleor_notify_plugin.events import EventType
 from saleor_notify_plugin.models import Delivery, DeliveryAttempt, RecordedEvent
-from saleor_notify_plugin.pipeline import attempts, fan_out, results
+from saleor_notify_plugin.pipeline import attempts, fan_out, recordsets, results
 from tests.builders import attach, postback_channel, record
 from tests.support.receiver import Reply
 from tests.support.waiting import wait_for
@@ -174,6 +175,31 @@ def test_a_list_from_the_sweep_sends_the_unheld_settles_the_lost_and_holds_the_p
     assert (lost.status, lost.attempt_count) == ("SUCCESS", 2)
     assert (held.status, held.attempt_count) == ("PENDING", 0)
     assert len(receiver.received(path)) == 2 and receiver.received(path + "-paused") == []
+
+
+@pytest.mark.django_db
+def test_a_fan_out_of_events_fanned_out_before_sends_what_was_never_started_reading_each_event_once(
+    receiver, path
+):
+    """A fan-out whose events another one (or a worker that died) fanned out already sends their
+    deliveries nobody started, each event's payload read once: the events it locked are the ones
+    the deliveries carry, not loaded again with them."""
+    crm = postback_channel(receiver.url(path), name="CRM")
+    attach(EventType.ORDER_COMPLETED, crm)
+    ids = [record(order_id=f"o-{n}", payload={"number": f"10{n}"}) for n in (1, 2)]
+    past = timezone.now() - timedelta(minutes=5)
+    RecordedEvent.objects.update(fanned_out_at=past)
+    for event in RecordedEvent.objects.all():
+        Delivery.objects.create(event=event, channel=crm, channel_name="CRM", channel_kind="POSTBACK",
+                                next_attempt_at=past)
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert len(fan_out.fan_out_many(ids)) == 2
+
+    assert sorted(json.loads(r.body)["data"]["number"] for r in receiver.received(path)) == ["101", "102"]
+    assert Delivery.objects.filter(status="SUCCESS").count() == 2
+    payload = f'{RecordedEvent._meta.db_table}"."{recordsets.field(RecordedEvent, "payload").column}"'
+    assert len([q for q in queries.captured_queries if payload in q["sql"]]) == 1
 
 
 @pytest.mark.django_db

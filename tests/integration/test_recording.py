@@ -1,5 +1,6 @@
 """Recording in the shop's transaction: rollbacks, duplicates, switches, fan-out rules, the sweep."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from saleor_notify_plugin import channels, switches
@@ -48,6 +50,29 @@ def test_the_same_business_event_recorded_twice_is_one_event(live, receiver, pat
     assert record(key="order_completed:o-1") is None
     wait_for(lambda: final_delivery(channel), 10)
     assert RecordedEvent.objects.count() == 1 and len(receiver.received(path)) == 1
+
+
+def test_any_text_in_a_payload_arrives_as_recorded_and_the_query_log_shows_the_values(live, receiver, path):
+    """The recording's parameters are bound by PostgreSQL, not quoted into the statement: text that
+    looks like SQL, placeholders or escapes must arrive as it was, and Django's query log (the debug
+    toolbar's, a test's) still shows the statement with its values, not ``$1``."""
+    channel = postback_channel(receiver.url(path))
+    attach(EventType.ORDER_COMPLETED, channel)
+    payload = {
+        "note": "it's \"quoted\" \\ back\\slash %s %(x)s $1 ?; DROP TABLE x; --",
+        "lines": ["\u00e9t\u00e9", "\U0001f600", "tab\tnew\nline", "\x7f\u2028", "z" * 20_000],
+        "numbers": [0, -1, 2**53, 1.5, True, None],
+    }
+    key = "order_completed:it's-%s-$1"
+    with CaptureQueriesContext(connection) as queries:
+        assert record(key=key, payload=payload) is not None
+
+    wait_for(lambda: final_delivery(channel), 10)
+    data = json.loads(receiver.received(path)[0].body)["data"]
+    assert {name: data[name] for name in payload} == payload
+    assert RecordedEvent.objects.get().idempotency_key == key
+    logged = [q["sql"] for q in queries.captured_queries if RecordedEvent._meta.db_table in q["sql"]]
+    assert len(logged) == 1 and "order_completed:it''s-%s-$1" in logged[0] and "$2" not in logged[0]
 
 
 def test_concurrent_duplicate_recordings_make_one_event():
